@@ -1,0 +1,36 @@
+"""One Slack client and one OpenAI client per process, built once and reused."""
+
+from __future__ import annotations
+
+import openai
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """Bolt copies base_url and retry handlers into every per-request client it builds."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_base,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def openai_client(settings: Settings) -> openai.AsyncOpenAI:
+    read = max(settings.openai_first_token_timeout, settings.openai_between_tokens_timeout) + 5
+    return openai.AsyncOpenAI(
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url or None,
+        max_retries=settings.openai_max_retries,
+        timeout=openai.Timeout(read, connect=10.0),
+    )

@@ -1,0 +1,159 @@
+"""Settings: read once from the environment, validated, never logged.
+
+A missing or malformed setting raises `SettingsError` with one line naming the
+variable and what it should look like; the CLI turns that into exit status 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from handlers import models as default_models
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///" + str(Path("data") / "bot.db")
+DEFAULT_SYSTEM_PROMPT = (
+    "You are a helpful assistant inside Slack. Today is {date}. Your answers are read in Slack: "
+    "be concise, use Markdown (short paragraphs, lists, code blocks) and no HTML. "
+    "Several people may write in one thread; each user message carries its author's name."
+)
+
+# What each setting should look like, for the one-line error a person reads.
+HINTS: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "the bot token from your Slack app's OAuth & Permissions page, starting with xoxb-",
+    "SLACK_SIGNING_SECRET": "the signing secret from your Slack app's Basic Information page "
+    "(required in HTTP mode)",
+    "SLACK_APP_TOKEN": "an app-level token with the connections:write scope, starting with xapp-",
+    "SLACK_API_URL": "an http(s) URL such as https://slack.com/api/",
+    "OPENAI_API_KEY": "your OpenAI (or compatible) API key",
+    "OPENAI_BASE_URL": "an http(s) URL such as https://api.openai.com/v1",
+    "DATABASE_URL": "an SQLAlchemy async URL: sqlite+aiosqlite:///path/bot.db or "
+    "postgresql+asyncpg://user:password@host/db",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for a person."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", env_file=None)
+
+    slack_bot_token: SecretStr
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    openai_api_key: SecretStr
+    openai_base_url: str | None = None
+    openai_chat_model: str = default_models.CHAT
+    openai_image_model: str = default_models.IMAGE
+    openai_speech_model: str = default_models.SPEECH
+    openai_transcription_model: str = default_models.TRANSCRIPTION
+    openai_translation_model: str = default_models.TRANSLATION
+    openai_vision_model: str = default_models.VISION
+    openai_system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    openai_max_retries: Annotated[int, Field(ge=0, le=10)] = 2
+    openai_first_token_timeout: Annotated[float, Field(gt=0)] = 120.0
+    openai_between_tokens_timeout: Annotated[float, Field(gt=0)] = 60.0
+    openai_total_timeout: Annotated[float, Field(gt=0)] = 900.0
+
+    database_url: str = DEFAULT_DATABASE_URL
+
+    worker_concurrency: Annotated[int, Field(ge=1, le=1000)] = 32
+    shutdown_grace_seconds: Annotated[float, Field(ge=0)] = 30.0
+    job_lease_seconds: Annotated[float, Field(ge=1)] = 30.0
+    job_max_attempts: Annotated[int, Field(ge=1, le=20)] = 3
+    job_poll_seconds: Annotated[float, Field(gt=0)] = 2.0
+
+    stream_flush_seconds: Annotated[float, Field(gt=0)] = 0.3
+    update_interval_seconds: Annotated[float, Field(gt=0)] = 1.5
+
+    log_level: Annotated[str, NoDecode] = "INFO"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must start with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must start with xapp-")
+        return value
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value() else None
+
+    @field_validator("openai_api_key")
+    @classmethod
+    def _key(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("is empty")
+        return value
+
+    @field_validator("slack_api_url", "openai_base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @property
+    def slack_api_base(self) -> str:
+        url = self.slack_api_url or "https://slack.com/api/"
+        return url if url.endswith("/") else url + "/"
+
+    def require_http_mode(self) -> None:
+        if self.slack_signing_secret is None:
+            raise SettingsError(_line("SLACK_SIGNING_SECRET", "is missing"))
+
+    def require_socket_mode(self) -> None:
+        if self.slack_app_token is None:
+            raise SettingsError(_line("SLACK_APP_TOKEN", "is missing"))
+
+
+def _line(variable: str, problem: str) -> str:
+    hint = HINTS.get(variable)
+    return f"{variable} {problem}" + (f": set it to {hint}." if hint else ".")
+
+
+def load_settings() -> Settings:
+    """Read the environment once; raise SettingsError naming the first bad variable."""
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = str(error["loc"][0]).upper() if error["loc"] else "a setting"
+        if error["type"] == "missing":
+            problem = "is missing"
+        else:
+            problem = "is malformed (" + str(error["msg"]).removeprefix("Value error, ") + ")"
+        raise SettingsError(_line(variable, problem)) from None

@@ -1,0 +1,1 @@
+"""How results reach Slack: streamed replies, thread messages, ephemeral notices."""

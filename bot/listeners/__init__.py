@@ -1,0 +1,24 @@
+"""Every trigger in manifest.yml, registered in one place; one module per trigger.
+
+A listener is a route: it turns the trigger into a recorded job (deduplicated) and acks. It does
+no work itself; the workers do (bot/jobs/). The app runs with process_before_response=True, so
+the job is in the database before Slack hears the ack.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.listeners import runtime_context
+from bot.listeners.events import app_mention, message
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    app.use(runtime_context.attach(runtime))
+    app.event("app_mention")(app_mention.handle)
+    app.event("message")(message.handle)

@@ -1,0 +1,20 @@
+"""`app_mention`: someone mentions the bot in a channel → answer in the message's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.listeners.events.message import is_from_a_person, message_job
+from bot.listeners.runtime_context import runtime_of
+
+
+async def handle(
+    ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    if is_from_a_person(event, context.bot_user_id, context.bot_id):
+        job = message_job(event, body.get("team_id") or context.team_id or "", context.bot_user_id)
+        await runtime_of(context).record(job, "app_mention")
+    await ack()

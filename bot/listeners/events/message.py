@@ -1,0 +1,71 @@
+"""`message.*`: DMs to the bot, and follow-ups in threads the bot already answers.
+
+One message can arrive as several events (`app_mention` and `message`, Slack's retries): they all
+map to one dedup key, channel + message ts, so they collapse into one job.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot import slack_text
+from bot.jobs import chat_reply
+from bot.listeners.runtime_context import runtime_of
+from storage import NewJob, ThreadKey
+
+# Subtypes that are a person saying something new; edits, deletions, joins, bots are not.
+PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
+
+
+def is_from_a_person(event: dict[str, Any], bot_user_id: str | None, bot_id: str | None) -> bool:
+    return (
+        event.get("subtype") in PERSON_SUBTYPES
+        and bool(event.get("user"))
+        and event.get("user") != bot_user_id
+        and not event.get("bot_id")
+        and not event.get("bot_profile")
+        and "edited" not in event
+    )
+
+
+def message_job(event: dict[str, Any], team_id: str, bot_user_id: str | None) -> NewJob:
+    channel, ts = event["channel"], event["ts"]
+    thread_ts = event.get("thread_ts") or ts
+    payload = chat_reply.payload_for_message(
+        team_id=team_id,
+        channel=channel,
+        ts=ts,
+        thread_ts=thread_ts,
+        user=event["user"],
+        text=slack_text.unescape(slack_text.strip_mention(event.get("text", ""), bot_user_id)),
+        channel_type=event.get("channel_type"),
+    )
+    return NewJob(
+        kind=chat_reply.KIND,
+        dedup_key=f"message:{team_id}:{channel}:{ts}",
+        serial_key=f"thread:{team_id}:{channel}:{thread_ts}",
+        payload=payload,
+    )
+
+
+async def handle(
+    ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    if is_from_a_person(event, context.bot_user_id, context.bot_id):
+        await _route(body, event, context)
+    await ack()
+
+
+async def _route(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+    team_id = body.get("team_id") or context.team_id or ""
+    rt = runtime_of(context)
+    if event.get("channel_type") == "im" or slack_text.mentions(event.get("text", ""), context.bot_user_id):
+        await rt.record(message_job(event, team_id, context.bot_user_id), "message")
+        return
+    thread_ts = event.get("thread_ts")
+    if thread_ts and thread_ts != event["ts"]:
+        if await rt.conversations.exists(ThreadKey(team_id, event["channel"], thread_ts)):
+            await rt.record(message_job(event, team_id, context.bot_user_id), "thread_follow_up")

@@ -1,0 +1,25 @@
+"""How a listener reaches the running bot: a middleware puts the Runtime into Bolt's context."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from slack_bolt.context.async_context import AsyncBoltContext
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+RUNTIME_KEY = "runtime"
+
+
+def runtime_of(context: AsyncBoltContext) -> Runtime:
+    return context[RUNTIME_KEY]  # type: ignore[no-any-return]
+
+
+def attach(runtime: Runtime) -> Callable[..., Awaitable[None]]:
+    async def attach_runtime(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        context[RUNTIME_KEY] = runtime
+        await next()
+
+    return attach_runtime

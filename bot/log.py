@@ -1,0 +1,37 @@
+"""Logging that never prints a token or an API key, whoever tries to log one."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_SECRET = re.compile(r"(xox[abprse]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-[A-Za-z0-9_-]{8,}|Bearer\s+\S+)")
+
+
+def redact(text: str) -> str:
+    return _SECRET.sub(lambda m: m.group(0)[:5] + "…[redacted]", text)
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def setup(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # The SDKs are chatty at DEBUG and may print request headers; keep them at INFO or above.
+    for name in ("slack_sdk", "slack_bolt", "openai", "httpx", "httpx2", "aiohttp.access", "sqlalchemy"):
+        logging.getLogger(name).setLevel(max(logging.getLevelName(level), logging.INFO))
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

@@ -1,0 +1,226 @@
+"""The "Ask ChatGPT" action: Chat Completions with every property of the seed, streamed.
+
+Properties are sent the way today's API expects them (`max_completion_tokens`, the end user as
+`safety_identifier`) and only when set, so reasoning models that refuse sampling parameters work
+with the defaults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from openai import AsyncOpenAI
+from pydantic import BaseModel, Field, field_validator
+
+Role = Literal["system", "user", "assistant", "developer", "tool"]
+
+
+class ChatMessage(BaseModel):
+    role: Role
+    content: str | list[dict[str, Any]]
+    name: str | None = None
+
+
+class ChatRequest(BaseModel):
+    """Every property of the seed's "Ask ChatGPT" action, with its allowed range."""
+
+    messages: list[ChatMessage]
+    model: str
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
+    top_p: Annotated[float, Field(ge=0, le=1)] | None = None
+    max_tokens: Annotated[int, Field(ge=1)] | None = None
+    n: Annotated[int, Field(ge=1, le=10)] | None = None
+    stop: Annotated[list[str], Field(max_length=4)] | None = None
+    presence_penalty: Annotated[float, Field(ge=-2, le=2)] | None = None
+    frequency_penalty: Annotated[float, Field(ge=-2, le=2)] | None = None
+    logit_bias: dict[str, Annotated[int, Field(ge=-100, le=100)]] | None = None
+    user: str | None = None
+    tools: list[dict[str, Any]] | None = None
+
+    @field_validator("logit_bias")
+    @classmethod
+    def _token_ids(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value is not None:
+            for token_id in value:
+                if not token_id.isdigit():
+                    raise ValueError(f"token ids must be integers, not {token_id!r}")
+        return value
+
+    def to_params(self) -> dict[str, Any]:
+        """The request body, leaving out what was not set."""
+        params: dict[str, Any] = {
+            "model": self.model,
+            "messages": [m.model_dump(exclude_none=True) for m in self.messages],
+        }
+        optional = {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_completion_tokens": self.max_tokens,
+            "n": self.n,
+            "stop": self.stop,
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+            "logit_bias": self.logit_bias,
+            "safety_identifier": self.user,
+            "tools": self.tools,
+        }
+        params.update({key: value for key, value in optional.items() if value is not None})
+        return params
+
+
+@dataclass(frozen=True)
+class StageTimeouts:
+    """Seconds allowed to the first token, between two tokens, and for the whole answer."""
+
+    first_token: float = 120.0
+    between_tokens: float = 60.0
+    total: float = 900.0
+
+
+class ChatTimeout(Exception):
+    def __init__(self, stage: Literal["first_token", "between_tokens", "total"], seconds: float) -> None:
+        super().__init__(f"no answer within {seconds:g}s ({stage})")
+        self.stage = stage
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    arguments: str
+    id: str | None = None
+
+    def arguments_json(self) -> Any:
+        try:
+            return json.loads(self.arguments) if self.arguments else {}
+        except json.JSONDecodeError:
+            return self.arguments
+
+
+@dataclass
+class ChatOutcome:
+    text: str = ""
+    model: str = ""
+    choices: list[str] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+OnText = Callable[[str], Awaitable[None]]
+
+
+async def stream_chat(
+    client: AsyncOpenAI,
+    request: ChatRequest,
+    on_text: OnText,
+    timeouts: StageTimeouts = StageTimeouts(),
+) -> ChatOutcome:
+    """Stream one answer, calling `on_text` with each piece of text as it arrives.
+
+    Raises ChatTimeout when a stage runs out of time, and the SDK's errors as they are.
+    """
+    started = time.monotonic()
+    total_deadline = started + timeouts.total
+    outcome = ChatOutcome(model=request.model)
+    calls: dict[int, dict[str, str]] = {}
+
+    def remaining(stage_seconds: float, stage: Literal["first_token", "between_tokens"]) -> tuple[float, str]:
+        left_total = total_deadline - time.monotonic()
+        return (stage_seconds, stage) if stage_seconds <= left_total else (max(left_total, 0.0), "total")
+
+    async def next_or_timeout(coro: Awaitable[Any], got_token: bool) -> Any:
+        seconds, stage = (
+            remaining(timeouts.between_tokens, "between_tokens")
+            if got_token
+            else remaining(timeouts.first_token, "first_token")
+        )
+        try:
+            return await asyncio.wait_for(coro, timeout=seconds)
+        except TimeoutError:
+            limit = {"first_token": timeouts.first_token, "between_tokens": timeouts.between_tokens}
+            raise ChatTimeout(stage, limit.get(stage, timeouts.total)) from None  # type: ignore[arg-type]
+
+    stream = await next_or_timeout(
+        client.chat.completions.create(
+            **request.to_params(), stream=True, stream_options={"include_usage": True}
+        ),
+        got_token=False,
+    )
+    got_token = False
+    pieces: list[str] = []
+    try:
+        iterator = stream.__aiter__()
+        while True:
+            try:
+                chunk = await next_or_timeout(iterator.__anext__(), got_token)
+            except StopAsyncIteration:
+                break
+            if chunk.model:
+                outcome.model = chunk.model
+            if chunk.usage is not None:
+                outcome.prompt_tokens = chunk.usage.prompt_tokens
+                outcome.completion_tokens = chunk.usage.completion_tokens
+            for choice in chunk.choices:
+                if choice.index != 0:
+                    continue
+                delta = choice.delta
+                if delta.content:
+                    got_token = True
+                    pieces.append(delta.content)
+                    await on_text(delta.content)
+                for call in delta.tool_calls or []:
+                    got_token = True
+                    slot = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+                    if call.id:
+                        slot["id"] = call.id
+                    if call.function and call.function.name:
+                        slot["name"] += call.function.name
+                    if call.function and call.function.arguments:
+                        slot["arguments"] += call.function.arguments
+                if choice.finish_reason:
+                    outcome.finish_reason = choice.finish_reason
+    finally:
+        await stream.close()
+    outcome.text = "".join(pieces)
+    outcome.choices = [outcome.text]
+    outcome.tool_calls = [
+        ToolCall(name=slot["name"], arguments=slot["arguments"], id=slot["id"] or None)
+        for _, slot in sorted(calls.items())
+    ]
+    return outcome
+
+
+async def complete_chat(
+    client: AsyncOpenAI,
+    request: ChatRequest,
+    timeouts: StageTimeouts = StageTimeouts(),
+) -> ChatOutcome:
+    """One answer without streaming (used for n > 1, where every choice is shown)."""
+    try:
+        response = await asyncio.wait_for(
+            client.chat.completions.create(**request.to_params()), timeout=timeouts.total
+        )
+    except TimeoutError:
+        raise ChatTimeout("total", timeouts.total) from None
+    outcome = ChatOutcome(model=response.model or request.model)
+    outcome.choices = [choice.message.content or "" for choice in response.choices]
+    outcome.text = outcome.choices[0] if outcome.choices else ""
+    if response.choices:
+        first = response.choices[0]
+        outcome.finish_reason = first.finish_reason
+        outcome.tool_calls = [
+            ToolCall(name=call.function.name, arguments=call.function.arguments, id=call.id)
+            for call in first.message.tool_calls or []
+            if getattr(call, "function", None) is not None
+        ]
+    if response.usage is not None:
+        outcome.prompt_tokens = response.usage.prompt_tokens
+        outcome.completion_tokens = response.usage.completion_tokens
+    return outcome

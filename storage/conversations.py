@@ -1,0 +1,141 @@
+"""Conversations keyed by (team, channel, thread_ts), each an ordered array of messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import Database
+from storage.models import Conversation, ConversationMessage, utcnow
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    role: str
+    content: str
+    name: str | None = None
+    model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    slack_ts: str | None = None
+    created_at: datetime | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ThreadKey:
+    team_id: str
+    channel_id: str
+    thread_ts: str
+
+
+class ConversationStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @staticmethod
+    def _match(key: ThreadKey):  # type: ignore[no-untyped-def]
+        return (
+            (Conversation.team_id == key.team_id)
+            & (Conversation.channel_id == key.channel_id)
+            & (Conversation.thread_ts == key.thread_ts)
+        )
+
+    async def exists(self, key: ThreadKey) -> bool:
+        async with self._db.sessions() as session:
+            return bool(await session.scalar(select(exists().where(self._match(key)))))
+
+    async def history(self, key: ThreadKey) -> list[StoredMessage]:
+        """The whole thread in order, in one query however long it is."""
+        statement = (
+            select(ConversationMessage)
+            .join(Conversation, Conversation.id == ConversationMessage.conversation_id)
+            .where(self._match(key))
+            .order_by(ConversationMessage.seq)
+        )
+        async with self._db.sessions() as session:
+            rows = (await session.execute(statement)).scalars().all()
+        return [
+            StoredMessage(
+                role=row.role,
+                content=row.content,
+                name=row.name,
+                model=row.model,
+                prompt_tokens=row.prompt_tokens,
+                completion_tokens=row.completion_tokens,
+                slack_ts=row.slack_ts,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+
+    async def append(
+        self, key: ThreadKey, messages: list[StoredMessage], *, job_id: int | None = None
+    ) -> None:
+        """Append messages at the end of the thread's conversation, creating it if needed.
+
+        Idempotent per job: a job that already appended (then died before finishing) appends nothing.
+        """
+        for attempt in range(3):
+            try:
+                await self._append_once(key, messages, job_id)
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+
+    async def ensure(self, key: ThreadKey) -> None:
+        """Make the thread a conversation (so follow-ups are answered) even before any message."""
+        async with self._db.sessions.begin() as session:
+            await self._conversation_id(session, key)
+
+    async def _conversation_id(self, session, key: ThreadKey) -> int:  # type: ignore[no-untyped-def]
+        conversation_id = await session.scalar(select(Conversation.id).where(self._match(key)))
+        if conversation_id is None:
+            try:
+                async with session.begin_nested():
+                    conversation = Conversation(
+                        team_id=key.team_id, channel_id=key.channel_id, thread_ts=key.thread_ts
+                    )
+                    session.add(conversation)
+                    await session.flush()
+                    conversation_id = conversation.id
+            except IntegrityError:
+                conversation_id = await session.scalar(select(Conversation.id).where(self._match(key)))
+        return int(conversation_id)
+
+    async def _append_once(self, key: ThreadKey, messages: list[StoredMessage], job_id: int | None) -> None:
+        async with self._db.sessions.begin() as session:
+            if job_id is not None:
+                done = await session.scalar(select(exists().where(ConversationMessage.job_id == job_id)))
+                if done:
+                    return
+            conversation_id = await self._conversation_id(session, key)
+            last = await session.scalar(
+                select(func.max(ConversationMessage.seq)).where(
+                    ConversationMessage.conversation_id == conversation_id
+                )
+            )
+            seq = (last or 0) + 1
+            now = utcnow()
+            for offset, message in enumerate(messages):
+                session.add(
+                    ConversationMessage(
+                        conversation_id=conversation_id,
+                        seq=seq + offset,
+                        role=message.role,
+                        content=message.content,
+                        name=message.name,
+                        model=message.model,
+                        prompt_tokens=message.prompt_tokens,
+                        completion_tokens=message.completion_tokens,
+                        slack_ts=message.slack_ts,
+                        job_id=job_id,
+                        created_at=now,
+                    )
+                )
+            await session.execute(
+                update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now)
+            )
