@@ -144,7 +144,9 @@ async def test_the_bot_ignores_itself_other_bots_edits_and_deletions(
 ) -> None:
     ignored = [
         payloads.message("<@UBOT> hello from me", user="UBOT", bot_id="B0BOT"),
-        payloads.message("<@UBOT> I am another bot", user="U0OTHERBOT", bot_id="B0OTHER", subtype="bot_message"),
+        payloads.message(
+            "<@UBOT> I am another bot", user="U0OTHERBOT", bot_id="B0OTHER", subtype="bot_message"
+        ),
         payloads.message(
             "", user=None, subtype="message_changed", message={"text": "<@UBOT> edited", "user": "U0ALICE"}
         ),

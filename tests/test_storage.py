@@ -98,8 +98,12 @@ async def test_history_is_kept_in_order_and_appending_is_idempotent_per_job(db: 
     conversations = ConversationStore(db)
     key = ThreadKey("T", "C", "1.0")
     assert not await conversations.exists(key)
-    await conversations.append(key, [StoredMessage("user", "hi", name="U1"), StoredMessage("assistant", "hello")], job_id=1)
-    await conversations.append(key, [StoredMessage("user", "again", name="U1")], job_id=1)  # a re-run: nothing
+    await conversations.append(
+        key, [StoredMessage("user", "hi", name="U1"), StoredMessage("assistant", "hello")], job_id=1
+    )
+    await conversations.append(
+        key, [StoredMessage("user", "again", name="U1")], job_id=1
+    )  # a re-run: nothing
     await conversations.append(key, [StoredMessage("user", "more", name="U2")], job_id=2)
     history = await conversations.history(key)
     assert [(m.role, m.content, m.name) for m in history] == [

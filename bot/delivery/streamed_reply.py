@@ -66,6 +66,8 @@ class StreamedReply:
         self._last_sent = 0.0
         self._ticker: asyncio.Task[None] | None = None
         self._finished = False
+        # The earlier attempt's stream may still be open: close it before editing the message.
+        self._close_stream_first = existing_ts is not None
 
     @property
     def ts(self) -> str | None:
@@ -206,6 +208,10 @@ class StreamedReply:
             )
             await self._started(str(response["ts"]))
         else:
+            if self._close_stream_first:
+                self._close_stream_first = False
+                with contextlib.suppress(SlackApiError):
+                    await self._client.chat_stopStream(channel=self._channel, ts=self._ts)
             try:
                 await self._client.chat_update(channel=self._channel, ts=self._ts, markdown_text=text)
             except SlackApiError as exc:
@@ -229,7 +235,9 @@ class StreamedReply:
 
     async def _stop_ticker(self) -> None:
         if self._ticker is not None:
-            self._ticker.cancel()
+            # Cancel only while holding the lock: a flush cut short mid-call would be sent twice.
+            async with self._lock:
+                self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
             self._ticker = None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 
 from bot.conversation import chat_messages, speaker_name, system_prompt
+from bot.delivery.earlier_reply import find_earlier_reply
 from bot.delivery.streamed_reply import StreamedReply
 from handlers import openai_errors
 from handlers.ask_chatgpt import ChatRequest, ChatTimeout, stream_chat
@@ -35,8 +36,10 @@ def payload_for_message(
     user: str,
     text: str,
     channel_type: str | None,
+    bot_user_id: str | None,
 ) -> dict[str, Any]:
     return {
+        "bot_user_id": bot_user_id,
         "team_id": team_id,
         "channel": channel,
         "ts": ts,
@@ -45,6 +48,21 @@ def payload_for_message(
         "text": text,
         "channel_type": channel_type,
     }
+
+
+async def _earlier_reply(rt: Runtime, job: ClaimedJob) -> str | None:
+    if job.progress.get("reply_ts"):
+        return str(job.progress["reply_ts"])
+    if not job.progress.get("replying"):
+        return None
+    p = job.payload
+    return await find_earlier_reply(
+        rt.slack,
+        channel=p["channel"],
+        thread_ts=p["thread_ts"],
+        after_ts=p["ts"],
+        bot_user_id=p.get("bot_user_id"),
+    )
 
 
 async def run(rt: Runtime, job: ClaimedJob) -> None:
@@ -58,6 +76,11 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
     async def remember_reply_ts(ts: str) -> None:
         await rt.jobs.save_progress(job.id, {**job.progress, "reply_ts": ts})
 
+    existing_ts = await _earlier_reply(rt, job) if job.resumed else None
+    if existing_ts is None:
+        # Say a reply is about to start: should the process die before its ts is recorded, the
+        # next attempt looks for it in the thread instead of posting a second one.
+        await rt.jobs.save_progress(job.id, {**job.progress, "replying": True})
     reply = StreamedReply(
         rt.slack,
         channel=p["channel"],
@@ -66,7 +89,7 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
         team_id=p["team_id"],
         flush_seconds=rt.settings.stream_flush_seconds,
         update_seconds=rt.settings.update_interval_seconds,
-        existing_ts=job.progress.get("reply_ts") if job.resumed else None,
+        existing_ts=existing_ts,
         on_started=remember_reply_ts,
     )
     await reply.set_status("is thinking…")

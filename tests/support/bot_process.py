@@ -19,7 +19,17 @@ import aiohttp
 from tests.support.signing import SIGNING_SECRET, signed_headers
 
 # Settings the tests never inherit from the machine running them.
-_OURS = ("SLACK_", "OPENAI_", "DATABASE_URL", "WORKER_", "JOB_", "SHUTDOWN_", "STREAM_", "UPDATE_", "LOG_LEVEL")
+_OURS = (
+    "SLACK_",
+    "OPENAI_",
+    "DATABASE_URL",
+    "WORKER_",
+    "JOB_",
+    "SHUTDOWN_",
+    "STREAM_",
+    "UPDATE_",
+    "LOG_LEVEL",
+)
 
 
 def free_port() -> int:
@@ -33,7 +43,9 @@ def clean_environ() -> dict[str, str]:
 
 
 class BotProcess:
-    def __init__(self, env: dict[str, str], cwd: Path, args: tuple[str, ...] = ("serve", "--mode", "http")) -> None:
+    def __init__(
+        self, env: dict[str, str], cwd: Path, args: tuple[str, ...] = ("serve", "--mode", "http")
+    ) -> None:
         self.env = env
         self.cwd = cwd
         self.args = args
@@ -53,9 +65,18 @@ class BotProcess:
 
     async def start(self, *, wait_ready: bool = True, timeout: float = 30.0) -> BotProcess:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *self.args, "--port", str(self.port), "--host", "127.0.0.1",
-            env=self.env, cwd=self.cwd,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "bot",
+            *self.args,
+            "--port",
+            str(self.port),
+            "--host",
+            "127.0.0.1",
+            env=self.env,
+            cwd=self.cwd,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         self._reader = asyncio.create_task(self._read())
         self._session = aiohttp.ClientSession()

@@ -13,8 +13,8 @@ _ts = itertools.count(1)
 
 
 def new_ts() -> str:
-    """A unique Slack-looking ts for a user message."""
-    return f"{int(time.time())}.{next(_ts):06d}"
+    """A unique Slack-looking ts for a user message, earlier than any FakeSlack posts (1700000100.x)."""
+    return f"1700000000.{next(_ts):06d}"
 
 
 def event_callback(event: dict[str, Any], *, event_id: str | None = None, team: str = TEAM) -> dict[str, Any]:

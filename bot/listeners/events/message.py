@@ -42,6 +42,7 @@ def message_job(event: dict[str, Any], team_id: str, bot_user_id: str | None) ->
         user=event["user"],
         text=slack_text.unescape(slack_text.strip_mention(event.get("text", ""), bot_user_id)),
         channel_type=event.get("channel_type"),
+        bot_user_id=bot_user_id,
     )
     return NewJob(
         kind=chat_reply.KIND,
