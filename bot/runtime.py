@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import openai
 from slack_sdk.web.async_client import AsyncWebClient
@@ -14,6 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import clients
 from bot.config import Settings
 from bot.metrics import Metrics
+from bot.model_catalog import ModelCatalog
+from bot.people import People
 from bot.workers import WorkerPool
 from handlers.ask_chatgpt import StageTimeouts
 from storage import ConversationStore, Database, JobStore, NewJob
@@ -30,21 +35,28 @@ class Runtime:
     slack: AsyncWebClient
     openai: openai.AsyncOpenAI
     metrics: Metrics
+    people: People
+    models: ModelCatalog
     owner: str = field(
         default_factory=lambda: f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     )
     workers: WorkerPool | None = None
+    background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         db = Database(settings.database_url)
+        slack = clients.slack_client(settings)
+        openai_client = clients.openai_client(settings)
         return cls(
             settings=settings,
             db=db,
             jobs=JobStore(db),
             conversations=ConversationStore(db),
-            slack=clients.slack_client(settings),
-            openai=clients.openai_client(settings),
+            slack=slack,
+            people=People(slack),
+            openai=openai_client,
+            models=ModelCatalog(openai_client),
             metrics=Metrics(),
         )
 
@@ -65,6 +77,19 @@ class Runtime:
             log.info("duplicate %s dropped (%s)", trigger, job.dedup_key)
         return recorded
 
+    def spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
+        """Run something small after the ack (e.g. open a modal while the trigger id is fresh)."""
+
+        async def guarded() -> None:
+            try:
+                await coroutine
+            except Exception:
+                log.exception("%s failed", name)
+
+        task = asyncio.create_task(guarded(), name=name)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
     async def start_workers(self) -> None:
         from bot.jobs import run_job  # the job runners need the runtime; imported late to avoid a cycle
 
@@ -81,9 +106,11 @@ class Runtime:
             poll_seconds=s.job_poll_seconds,
         )
         self.workers.start()
+        self.models.refresh_in_background()
 
     async def close(self, grace_seconds: float = 0.0) -> None:
         if self.workers is not None:
             await self.workers.drain(grace_seconds)
+        await self.models.close()
         await self.openai.close()
         await self.db.close()

@@ -26,19 +26,36 @@ class ChatMessage(BaseModel):
     name: str | None = None
 
 
+@dataclass(frozen=True)
+class Range:
+    """An allowed range, used by the request model and by the messages that name it."""
+
+    low: float | None = None
+    high: float | None = None
+
+
+TEMPERATURE = Range(0, 2)
+TOP_P = Range(0, 1)
+PENALTY = Range(-2, 2)
+CHOICES = Range(1, 10)
+MAX_TOKENS = Range(1, None)
+LOGIT_BIAS = Range(-100, 100)
+MAX_STOP_SEQUENCES = 4
+
+
 class ChatRequest(BaseModel):
     """Every property of the seed's "Ask ChatGPT" action, with its allowed range."""
 
     messages: list[ChatMessage]
     model: str
-    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
-    top_p: Annotated[float, Field(ge=0, le=1)] | None = None
-    max_tokens: Annotated[int, Field(ge=1)] | None = None
-    n: Annotated[int, Field(ge=1, le=10)] | None = None
-    stop: Annotated[list[str], Field(max_length=4)] | None = None
-    presence_penalty: Annotated[float, Field(ge=-2, le=2)] | None = None
-    frequency_penalty: Annotated[float, Field(ge=-2, le=2)] | None = None
-    logit_bias: dict[str, Annotated[int, Field(ge=-100, le=100)]] | None = None
+    temperature: Annotated[float, Field(ge=TEMPERATURE.low, le=TEMPERATURE.high)] | None = None
+    top_p: Annotated[float, Field(ge=TOP_P.low, le=TOP_P.high)] | None = None
+    max_tokens: Annotated[int, Field(ge=MAX_TOKENS.low)] | None = None
+    n: Annotated[int, Field(ge=CHOICES.low, le=CHOICES.high)] | None = None
+    stop: Annotated[list[str], Field(max_length=MAX_STOP_SEQUENCES)] | None = None
+    presence_penalty: Annotated[float, Field(ge=PENALTY.low, le=PENALTY.high)] | None = None
+    frequency_penalty: Annotated[float, Field(ge=PENALTY.low, le=PENALTY.high)] | None = None
+    logit_bias: dict[str, Annotated[int, Field(ge=LOGIT_BIAS.low, le=LOGIT_BIAS.high)]] | None = None
     user: str | None = None
     tools: list[dict[str, Any]] | None = None
 

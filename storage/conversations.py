@@ -86,6 +86,17 @@ class ConversationStore:
                 if attempt == 2:
                     raise
 
+    async def first_trim_notice(self, key: ThreadKey) -> bool:
+        """True the first time a conversation's history had to be trimmed (tell the users once)."""
+        async with self._db.sessions.begin() as session:
+            await self._conversation_id(session, key)
+            result = await session.execute(
+                update(Conversation)
+                .where(self._match(key), Conversation.trim_notice_sent.is_(False))
+                .values(trim_notice_sent=True)
+            )
+            return bool(result.rowcount)
+
     async def ensure(self, key: ThreadKey) -> None:
         """Make the thread a conversation (so follow-ups are answered) even before any message."""
         async with self._db.sessions.begin() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 
 from tests.conftest import BOTH_DATABASES
 from tests.fakes.openai_api import ChatReply, FakeOpenAI
@@ -15,6 +16,7 @@ from tests.support.bot_process import BotProcess
 async def test_a_mention_is_answered_in_its_thread_by_streaming(
     bot: BotProcess, slack: FakeSlack, openai_api: FakeOpenAI
 ) -> None:
+    slack.add_user("U0ALICE", display_name="Alice Liddell")
     openai_api.queue_chat(ChatReply(chunks=["**Haiku** ", "is a short ", "poem of ", "three lines."]))
     event = payloads.mention("what is a *haiku* &amp; why?")
 
@@ -35,9 +37,25 @@ async def test_a_mention_is_answered_in_its_thread_by_streaming(
     assert body["model"] == "gpt-6-luna"
     assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
     assert body["messages"][0]["role"] == "system"
-    assert body["messages"][-1] == {"role": "user", "content": "what is a *haiku* & why?", "name": "U0ALICE"}
+    assert body["messages"][-1] == {
+        "role": "user",
+        "content": "what is a *haiku* & why?",
+        "name": "Alice_Liddell",
+    }
+    # The end user is identified to OpenAI by an anonymous, stable hash of the Slack user.
+    expected_id = hashlib.sha256(b"T0TEST:U0ALICE").hexdigest()[:32]
+    assert body["safety_identifier"] == expected_id
     # Properties the user did not set are not sent (reasoning models refuse sampling parameters).
-    for unset in ("temperature", "top_p", "n", "max_tokens", "max_completion_tokens", "stop", "user"):
+    for unset in (
+        "temperature",
+        "top_p",
+        "n",
+        "max_tokens",
+        "max_completion_tokens",
+        "stop",
+        "user",
+        "logit_bias",
+    ):
         assert unset not in body
 
 

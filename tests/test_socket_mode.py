@@ -10,7 +10,9 @@ from tests.support import payloads
 
 
 async def test_a_mention_over_socket_mode_is_acked_and_answered(
-    start_bot, slack: FakeSlack, openai_api: FakeOpenAI  # type: ignore[no-untyped-def]
+    start_bot,
+    slack: FakeSlack,
+    openai_api: FakeOpenAI,  # type: ignore[no-untyped-def]
 ) -> None:
     # SLACK_APP_TOKEN alone selects Socket Mode; no signing secret is needed.
     bot = await start_bot("serve", SLACK_APP_TOKEN=slack.app_token, SLACK_SIGNING_SECRET="")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
-from bot.jobs import chat_reply
+from bot.jobs import ask, chat_reply, notice
 from storage import ClaimedJob
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ Runner = Callable[["Runtime", ClaimedJob], Awaitable[None]]
 
 RUNNERS: dict[str, Runner] = {
     chat_reply.KIND: chat_reply.run,
+    ask.KIND: ask.run,
+    notice.KIND: notice.run,
 }
 
 CRASHED = ":boom: Sorry, something went wrong while working on this. The error was logged; please try again."

@@ -1,18 +1,34 @@
-"""Answer a message in its thread with "Ask ChatGPT", streamed, and remember the exchange."""
+"""Answer a message in its thread with "Ask ChatGPT", streamed, and remember the exchange.
+
+Used by every chat trigger: a mention, a DM, a follow-up in a thread, `/ask` (after it posted the
+question), the /ask modal and "Summarize thread". The payload says where (channel, thread), who
+asked, what, and the per-turn options (the /ask flags).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import time
 from typing import TYPE_CHECKING, Any
 
 import openai
+from pydantic import ValidationError
 
-from bot.conversation import chat_messages, speaker_name, system_prompt
+from bot import context_window
+from bot.conversation import chat_messages, system_prompt
 from bot.delivery.earlier_reply import find_earlier_reply
 from bot.delivery.streamed_reply import StreamedReply
-from handlers import openai_errors
-from handlers.ask_chatgpt import ChatRequest, ChatTimeout, stream_chat
+from handlers import models, openai_errors, tokens
+from handlers.ask_chatgpt import (
+    ChatMessage,
+    ChatOutcome,
+    ChatRequest,
+    ChatTimeout,
+    complete_chat,
+    stream_chat,
+)
 from storage import ClaimedJob, StoredMessage, ThreadKey
 
 if TYPE_CHECKING:
@@ -25,6 +41,12 @@ EMPTY_PROMPT = (
     "Hi! Ask me anything: mention me with your question, e.g. `@ChatGPT what is a haiku?`, "
     "and I'll answer in this thread."
 )
+TRIMMED = (
+    "_(This thread is longer than the model can read at once, so its oldest messages were left out "
+    "of the context.)_"
+)
+# Room kept for the answer when the user sets no --max-tokens.
+DEFAULT_ANSWER_RESERVE = 4_096
 
 
 def payload_for_message(
@@ -37,6 +59,7 @@ def payload_for_message(
     text: str,
     channel_type: str | None,
     bot_user_id: str | None,
+    options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "bot_user_id": bot_user_id,
@@ -47,7 +70,13 @@ def payload_for_message(
         "user": user,
         "text": text,
         "channel_type": channel_type,
+        "options": options or {},
     }
+
+
+def safety_identifier(team_id: str, user_id: str) -> str:
+    """A stable, anonymous end-user id for OpenAI's abuse monitoring."""
+    return hashlib.sha256(f"{team_id}:{user_id}".encode()).hexdigest()[:32]
 
 
 async def _earlier_reply(rt: Runtime, job: ClaimedJob) -> str | None:
@@ -66,21 +95,29 @@ async def _earlier_reply(rt: Runtime, job: ClaimedJob) -> str | None:
 
 
 async def run(rt: Runtime, job: ClaimedJob) -> None:
-    p = job.payload
+    await answer(rt, job, job.payload)
+
+
+async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
     key = ThreadKey(p["team_id"], p["channel"], p["thread_ts"])
+    # The thread is a conversation from now on: a reply typed while this answer streams is
+    # recorded, and answered after it (jobs of one thread run in order).
+    await rt.conversations.ensure(key)
     if not p["text"].strip():
         await rt.slack.chat_postMessage(channel=p["channel"], thread_ts=p["thread_ts"], text=EMPTY_PROMPT)
-        await rt.conversations.ensure(key)
         return
-
-    async def remember_reply_ts(ts: str) -> None:
-        await rt.jobs.save_progress(job.id, {**job.progress, "reply_ts": ts})
 
     existing_ts = await _earlier_reply(rt, job) if job.resumed else None
     if existing_ts is None:
         # Say a reply is about to start: should the process die before its ts is recorded, the
         # next attempt looks for it in the thread instead of posting a second one.
-        await rt.jobs.save_progress(job.id, {**job.progress, "replying": True})
+        job.progress = {**job.progress, "replying": True}
+        await rt.jobs.save_progress(job.id, job.progress)
+
+    async def remember_reply_ts(ts: str) -> None:
+        job.progress = {**job.progress, "reply_ts": ts}
+        await rt.jobs.save_progress(job.id, job.progress)
+
     reply = StreamedReply(
         rt.slack,
         channel=p["channel"],
@@ -94,13 +131,18 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
     )
     await reply.set_status("is thinking…")
 
-    history = await rt.conversations.history(key)
-    question = StoredMessage(role="user", content=p["text"], name=speaker_name(p["user"]), slack_ts=p["ts"])
-    model = rt.settings.openai_chat_model
-    request = ChatRequest(
-        model=model,
-        messages=chat_messages(system_prompt(rt.settings.openai_system_prompt), history, [question]),
-    )
+    name, history = await asyncio.gather(rt.people.name(p["user"]), rt.conversations.history(key))
+    question = StoredMessage(role="user", content=p["text"], name=name, slack_ts=p["ts"])
+    options = dict(p.get("options") or {})
+    model = options.pop("model", None) or rt.settings.openai_chat_model
+    options.setdefault("user", safety_identifier(p["team_id"], p["user"]))
+    messages = chat_messages(system_prompt(rt.settings.openai_system_prompt), history, [question])
+    messages, dropped = await asyncio.to_thread(_fit, rt, model, messages, options.get("max_tokens"))
+    try:
+        request = ChatRequest(model=model, messages=messages, **options)
+    except ValidationError as exc:  # flags are validated when typed; this guards stored jobs
+        await reply.fail(f":warning: {exc.errors()[0]['msg']}")
+        return
 
     started = time.monotonic()
     first_token_seen = False
@@ -113,32 +155,64 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
         await reply.append(text)
 
     try:
-        outcome = await stream_chat(rt.openai, request, on_text, rt.timeouts)
+        if (request.n or 1) > 1:
+            outcome = await complete_chat(rt.openai, request, rt.timeouts)
+            await reply.append(_numbered_choices(outcome))
+        else:
+            outcome = await stream_chat(rt.openai, request, on_text, rt.timeouts)
     except (openai.OpenAIError, ChatTimeout) as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
         log.warning("chat job %s failed upstream: %s", job.id, type(exc).__name__)
         await reply.fail(openai_errors.describe(exc, model))
+        # The question stays in the conversation so that "try again" in the thread has context.
+        await rt.conversations.append(key, [question], job_id=job.id)
         return
 
-    extra = ""
-    if outcome.tool_calls:
-        extra = "\n\n" + "\n".join(
-            f"*Tool call* `{call.name}` with arguments `{call.arguments}`" for call in outcome.tool_calls
-        )
+    extra = _tool_calls_text(outcome)
     if outcome.finish_reason == "length":
         extra += "\n\n_(The answer reached the maximum length and was cut short.)_"
+    if dropped and await rt.conversations.first_trim_notice(key):
+        extra += "\n\n" + TRIMMED
     await reply.finish(extra)
 
-    if outcome.prompt_tokens is not None:
-        rt.metrics.tokens.labels(outcome.model, "prompt").inc(outcome.prompt_tokens)
-    if outcome.completion_tokens is not None:
-        rt.metrics.tokens.labels(outcome.model, "completion").inc(outcome.completion_tokens)
-    answer = StoredMessage(
+    _count_tokens(rt, outcome)
+    reply_text = outcome.text or _tool_calls_text(outcome).strip()
+    answer_message = StoredMessage(
         role="assistant",
-        content=outcome.text or extra.strip(),
+        content=reply_text,
         model=outcome.model,
         prompt_tokens=outcome.prompt_tokens,
         completion_tokens=outcome.completion_tokens,
         slack_ts=reply.ts,
     )
-    await rt.conversations.append(key, [question, answer], job_id=job.id)
+    await rt.conversations.append(key, [question, answer_message], job_id=job.id)
+
+
+def _fit(
+    rt: Runtime, model: str, messages: list[ChatMessage], max_tokens: int | None
+) -> tuple[list[ChatMessage], int]:
+    window = rt.settings.openai_context_tokens or models.context_window(model)
+    budget = window - (max_tokens or min(DEFAULT_ANSWER_RESERVE, window // 4)) - tokens.REPLY_PRIMER
+    return context_window.fit(messages, budget, lambda m: tokens.count_message(model, m.model_dump()))
+
+
+def _numbered_choices(outcome: ChatOutcome) -> str:
+    if len(outcome.choices) <= 1:
+        return outcome.text
+    return "\n\n".join(f"*Choice {i}*\n{choice}" for i, choice in enumerate(outcome.choices, 1))
+
+
+def _tool_calls_text(outcome: ChatOutcome) -> str:
+    if not outcome.tool_calls:
+        return ""
+    lines = [
+        f"*Tool call:* `{call.name}` with arguments `{call.arguments or '{}'}`" for call in outcome.tool_calls
+    ]
+    return "\n\n" + "\n".join(lines)
+
+
+def _count_tokens(rt: Runtime, outcome: ChatOutcome) -> None:
+    if outcome.prompt_tokens is not None:
+        rt.metrics.tokens.labels(outcome.model, "prompt").inc(outcome.prompt_tokens)
+    if outcome.completion_tokens is not None:
+        rt.metrics.tokens.labels(outcome.model, "completion").inc(outcome.completion_tokens)

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING
 from slack_bolt.async_app import AsyncApp
 
 from bot.listeners import runtime_context
+from bot.listeners.commands import ask
 from bot.listeners.events import app_mention, message
+from bot.listeners.views import ask_modal_submitted
+from bot.views import ask_modal
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -22,3 +25,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.use(runtime_context.attach(runtime))
     app.event("app_mention")(app_mention.handle)
     app.event("message")(message.handle)
+    app.command("/ask")(ask.handle)
+    app.view(ask_modal.CALLBACK_ID)(ask_modal_submitted.handle)

@@ -256,6 +256,7 @@ class FakeSlack:
         self.socket_connections = 0  # websocket connections accepted so far
 
         self._failures: dict[str, list[_Failure]] = {}
+        self.responses: list[dict[str, Any]] = []  # posts to response_url(...)
         self._pending_uploads: dict[str, _PendingUpload] = {}
         self._append_counts: dict[tuple[str, str], int] = {}
         self._sockets: list[web.WebSocketResponse] = []
@@ -292,12 +293,22 @@ class FakeSlack:
 
     # ------------------------------------------------------------------ lifecycle
 
+    def response_url(self, key: str = "cmd") -> str:
+        """A slash command's response_url pointing at this fake; posts land in `responses`."""
+        return f"{self.base}/response/{key}"
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.responses.append({"key": request.match_info["key"], **body})
+        return web.Response(text="ok")
+
     async def start(self) -> FakeSlack:
         app = web.Application(client_max_size=200 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_get("/socket-mode/link", self._handle_socket)
         app.router.add_get("/socket-mode/link/", self._handle_socket)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_post("/response/{key}", self._handle_response_url)
         app.router.add_get("/files-pri/{key}/{tail:.*}", self._handle_download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()

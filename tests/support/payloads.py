@@ -77,3 +77,78 @@ def message(
         event["thread_ts"] = thread_ts
     event["event_ts"] = event["ts"]
     return event
+
+
+def slash_command(
+    command: str,
+    text: str,
+    *,
+    channel: str = "C0CHAN",
+    user: str = "U0ALICE",
+    response_url: str = "",
+    trigger_id: str | None = None,
+) -> dict[str, str]:
+    """The form fields Slack posts for a slash command."""
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM,
+        "team_domain": "test",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": "A0TEST",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id or f"{uuid.uuid4().int % 10**10}.{uuid.uuid4().hex[:8]}",
+    }
+
+
+def interactive(payload: dict[str, Any]) -> dict[str, str]:
+    """Interactivity arrives as a form with one field, `payload`, holding JSON."""
+    import json
+
+    return {"payload": json.dumps(payload)}
+
+
+def view_submission(
+    view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str = "U0ALICE"
+) -> dict[str, Any]:
+    """A submitted modal: `values` is {block_id: {action_id: {...}}} as Slack sends state."""
+    submitted = {
+        **view,
+        "id": view.get("id") or f"V{uuid.uuid4().hex[:8].upper()}",
+        "hash": f"h{uuid.uuid4().hex[:6]}",
+        "team_id": TEAM,
+        "state": {"values": values},
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "test"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0TEST",
+        "token": "legacy-verification-token",
+        "trigger_id": f"{uuid.uuid4().int % 10**10}.x",
+        "view": submitted,
+        "is_enterprise_install": False,
+    }
+
+
+def message_shortcut(
+    callback_id: str, message: dict[str, Any], *, channel: str = "C0CHAN", user: str = "U0ALICE"
+) -> dict[str, Any]:
+    return {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": f"{uuid.uuid4().int % 10**10}.x",
+        "team": {"id": TEAM, "domain": "test"},
+        "channel": {"id": channel, "name": "general"},
+        "user": {"id": user, "name": user.lower(), "team_id": TEAM},
+        "message_ts": message["ts"],
+        "message": message,
+        "response_url": "",
+        "action_ts": str(time.time()),
+        "token": "legacy-verification-token",
+    }

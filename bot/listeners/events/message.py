@@ -12,7 +12,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot import slack_text
+from bot.flags import CHAT_FLAGS, FlagError, parse_flags
 from bot.jobs import chat_reply
+from bot.jobs.notice import notice_job
 from bot.listeners.runtime_context import runtime_of
 from storage import NewJob, ThreadKey
 
@@ -32,21 +34,36 @@ def is_from_a_person(event: dict[str, Any], bot_user_id: str | None, bot_id: str
 
 
 def message_job(event: dict[str, Any], team_id: str, bot_user_id: str | None) -> NewJob:
+    """The chat job for a message; a bad flag at its start becomes a notice to its author instead."""
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
+    dedup_key = f"message:{team_id}:{channel}:{ts}"
+    try:
+        options, text = parse_flags(
+            slack_text.strip_mention(event.get("text", ""), bot_user_id), CHAT_FLAGS, "a mention"
+        )
+    except FlagError as exc:
+        return notice_job(
+            dedup_key=dedup_key,
+            channel=channel,
+            user=event["user"],
+            text=f":warning: {exc}",
+            thread_ts=thread_ts,
+        )
     payload = chat_reply.payload_for_message(
         team_id=team_id,
         channel=channel,
         ts=ts,
         thread_ts=thread_ts,
         user=event["user"],
-        text=slack_text.unescape(slack_text.strip_mention(event.get("text", ""), bot_user_id)),
+        text=text,
         channel_type=event.get("channel_type"),
         bot_user_id=bot_user_id,
+        options=options,
     )
     return NewJob(
         kind=chat_reply.KIND,
-        dedup_key=f"message:{team_id}:{channel}:{ts}",
+        dedup_key=dedup_key,
         serial_key=f"thread:{team_id}:{channel}:{thread_ts}",
         payload=payload,
     )

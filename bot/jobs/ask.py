@@ -1,0 +1,79 @@
+"""`/ask` (typed or from its modal): post the question in the channel, answer in its thread.
+
+Slash commands carry no thread, so the question becomes a new thread's first message; from then
+on the thread is a conversation like any other.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot.jobs import chat_reply
+from storage import ClaimedJob, NewJob
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+KIND = "chat.ask"
+NOT_A_MEMBER = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+INVITE_ME = (
+    ":wave: I can't post in this conversation. Invite me first with `/invite @ChatGPT` "
+    "(or send me a direct message), then try again."
+)
+
+
+def ask_job(
+    *,
+    dedup_key: str,
+    team_id: str,
+    channel: str,
+    user: str,
+    text: str,
+    options: dict[str, Any],
+    response_url: str | None,
+) -> NewJob:
+    payload = {
+        "team_id": team_id,
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "options": options,
+        "response_url": response_url,
+    }
+    return NewJob(kind=KIND, dedup_key=dedup_key, payload=payload)
+
+
+def question_text(user: str, text: str, options: dict[str, Any]) -> str:
+    quoted = "\n".join("> " + line for line in text.splitlines()) or "> "
+    settings = [f"{name.replace('_', ' ')} `{value}`" for name, value in options.items()]
+    return f"<@{user}> asked:\n{quoted}" + (f"\n_{' · '.join(settings)}_" if settings else "")
+
+
+async def _tell_privately(response_url: str | None, text: str) -> None:
+    """Slash commands come with a response URL that reaches the user even where the bot is absent."""
+    if not response_url:
+        return
+    async with aiohttp.ClientSession() as session:
+        await session.post(response_url, json={"response_type": "ephemeral", "text": text})
+
+
+async def run(rt: Runtime, job: ClaimedJob) -> None:
+    p = job.payload
+    root_ts = job.progress.get("root_ts")
+    if not root_ts:
+        try:
+            response = await rt.slack.chat_postMessage(
+                channel=p["channel"], text=question_text(p["user"], p["text"], p["options"])
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") not in NOT_A_MEMBER:
+                raise
+            await _tell_privately(p.get("response_url"), INVITE_ME)
+            return
+        root_ts = str(response["ts"])
+        job.progress = {**job.progress, "root_ts": root_ts}
+        await rt.jobs.save_progress(job.id, job.progress)
+    await chat_reply.answer(rt, job, {**p, "ts": root_ts, "thread_ts": root_ts, "channel_type": None})

