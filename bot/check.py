@@ -114,7 +114,7 @@ async def _check_openai(settings: Settings) -> list[Line]:
         if model is None:
             lines.append(Line(WARN, f"Model for {action}", f"{name} is not offered to this key"))
             continue
-        shutdown = (model.model_extra or {}).get("shutdown_date")
+        shutdown = model.shutdown_date
         if shutdown and str(shutdown) <= today:
             lines.append(Line(FAIL, f"Model for {action}", f"{name} was shut down on {shutdown}"))
         elif shutdown:

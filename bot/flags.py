@@ -25,7 +25,9 @@ from handlers.ask_chatgpt import (
     Range,
 )
 
-QUOTES = {'"': '"', "'": "'", "“": "”", "”": "”", "‘": "’", "’": "’", "«": "»", "„": "“"}
+DOUBLE_QUOTES = frozenset('"“”„«»')
+SINGLE_QUOTES = frozenset("'‘’")
+QUOTES = DOUBLE_QUOTES | SINGLE_QUOTES
 
 
 class FlagError(ValueError):
@@ -139,11 +141,9 @@ CHAT_FLAGS: dict[str, Flag] = {
 def _read_value(text_: str, start: int) -> tuple[str, int]:
     """A value at `start`: quoted (straight or typographic quotes) or up to the next space."""
     if start < len(text_) and text_[start] in QUOTES:
-        closing = QUOTES[text_[start]]
-        end = text_.find(closing, start + 1)
-        if closing != text_[start]:  # typographic pairs: also accept the straight or same mark
-            candidates = [i for i in (end, text_.find(text_[start], start + 1)) if i != -1]
-            end = min(candidates) if candidates else -1
+        # Autocorrect mixes quote styles: a value opened with “ may close with ” or a straight ".
+        closers = DOUBLE_QUOTES if text_[start] in DOUBLE_QUOTES else SINGLE_QUOTES
+        end = next((i for i in range(start + 1, len(text_)) if text_[i] in closers), -1)
         if end == -1:
             raise FlagError("A quoted value has no closing quote.")
         return text_[start + 1 : end], end + 1

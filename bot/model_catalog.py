@@ -43,7 +43,7 @@ class ModelCatalog:
         self._models = sorted(
             model.id
             for model in page.data
-            if is_chat_model(model.id) and not is_retired((model.model_extra or {}).get("shutdown_date"))
+            if is_chat_model(model.id) and not is_retired(model.shutdown_date)
         )
         self._fetched_at = time.monotonic()
 

@@ -139,8 +139,13 @@ async def test_ask_in_a_channel_the_bot_is_not_in_says_how_to_invite_it(
 
 
 async def test_ask_with_no_text_opens_the_modal_with_the_models_the_key_can_use(
-    bot: BotProcess, slack: FakeSlack, openai_api: FakeOpenAI
+    start_bot,
+    slack: FakeSlack,
+    openai_api: FakeOpenAI,  # type: ignore[no-untyped-def]
 ) -> None:
+    openai_api.models.append({"id": "gpt-4.1-nano", "object": "model", "created": 1, "owned_by": "system",
+                              "shutdown_date": "2026-10-23"})  # fmt: skip
+    bot = await start_bot()
     status, _ = await ask(bot, "", trigger_id="123.trigger")
     assert status == 200
     [opened] = await slack.wait_for("views.open")
@@ -155,6 +160,8 @@ async def test_ask_with_no_text_opens_the_modal_with_the_models_the_key_can_use(
     models = [option["value"] for option in blocks["model"]["element"]["options"]]
     assert models[0] == "gpt-6-luna"  # the default first
     assert "gpt-6-sol" in models
+    assert "gpt-5" in models  # it still works until its shutdown date
+    assert "gpt-4.1-nano" not in models  # shut down already
     assert not any(m.startswith(("gpt-image", "whisper", "gpt-4o-mini-tts", "gpt-realtime")) for m in models)
     assert json.loads(view["private_metadata"])["channel_id"] == "C0CHAN"
     assert openai_api.requests_to("/v1/chat/completions") == []
@@ -209,3 +216,14 @@ async def test_a_valid_modal_asks_in_the_channel_it_was_opened_from(
     assert answer.visible_text == "Echo: Explain tides"
     request = openai_api.chat_bodies()[0]
     assert (request["model"], request["temperature"], request["stop"]) == ("gpt-6-sol", 0.3, ["END", "STOP"])
+
+
+async def test_ask_in_a_dm_answers_in_the_dm(
+    bot: BotProcess, slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    await ask(bot, "--temperature 1 hi from a DM", channel="D0DM")
+    [post] = await slack.wait_for("chat.postMessage")
+    assert post.args["channel"] == "D0DM"
+    root = next(m for m in slack.messages if m.thread_ts is None and m.is_bot)
+    [answer] = await slack.wait_thread_messages("D0DM", root.ts)
+    assert answer.visible_text == "Echo: hi from a DM"

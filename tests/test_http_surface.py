@@ -41,7 +41,7 @@ async def test_a_bad_signature_gets_401_and_does_nothing(
     assert (await bot.send_event(body, secret="not-the-secret"))[0] == 401
     assert (await bot.send_event(body, signed=False))[0] == 401
     await asyncio.sleep(0.5)
-    assert openai_api.requests == []
+    assert openai_api.requests_to("/v1/chat/completions") == []
     assert [c.method for c in slack.calls if c.method != "auth.test"] == []
 
 
@@ -52,7 +52,7 @@ async def test_a_stale_signature_gets_401_and_does_nothing(
     status, _ = await bot.send_event(body, timestamp=int(time.time()) - 6 * 60)
     assert status == 401
     await asyncio.sleep(0.5)
-    assert openai_api.requests == []
+    assert openai_api.requests_to("/v1/chat/completions") == []
     assert [c.method for c in slack.calls if c.method != "auth.test"] == []
 
 

@@ -8,6 +8,7 @@ asked, what, and the per-turn options (the /ask flags).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 from pydantic import ValidationError
+from slack_sdk.errors import SlackApiError
 
 from bot import context_window
 from bot.conversation import chat_messages, system_prompt
@@ -174,6 +176,8 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
     if dropped and await rt.conversations.first_trim_notice(key):
         extra += "\n\n" + TRIMMED
     await reply.finish(extra)
+    if not history and p.get("channel_type") == "im":
+        await _set_title(rt, p)
 
     _count_tokens(rt, outcome)
     reply_text = outcome.text or _tool_calls_text(outcome).strip()
@@ -194,6 +198,16 @@ def _fit(
     window = rt.settings.openai_context_tokens or models.context_window(model)
     budget = window - (max_tokens or min(DEFAULT_ANSWER_RESERVE, window // 4)) - tokens.REPLY_PRIMER
     return context_window.fit(messages, budget, lambda m: tokens.count_message(model, m.model_dump()))
+
+
+async def _set_title(rt: Runtime, p: dict[str, Any]) -> None:
+    """Name a new chat after its first question, as the DM's thread list shows it."""
+    title = " ".join(p["text"].split())
+    title = title if len(title) <= 60 else title[:59].rstrip() + "…"
+    with contextlib.suppress(SlackApiError):
+        await rt.slack.assistant_threads_setTitle(
+            channel_id=p["channel"], thread_ts=p["thread_ts"], title=title
+        )
 
 
 def _numbered_choices(outcome: ChatOutcome) -> str:

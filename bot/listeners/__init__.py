@@ -13,7 +13,14 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.listeners import runtime_context
 from bot.listeners.commands import ask
-from bot.listeners.events import app_mention, message
+from bot.listeners.events import (
+    app_home_opened,
+    app_mention,
+    assistant_thread_context_changed,
+    assistant_thread_started,
+    message,
+)
+from bot.listeners.shortcuts import summarize_thread
 from bot.listeners.views import ask_modal_submitted
 from bot.views import ask_modal
 
@@ -25,5 +32,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.use(runtime_context.attach(runtime))
     app.event("app_mention")(app_mention.handle)
     app.event("message")(message.handle)
+    app.event("assistant_thread_started")(assistant_thread_started.handle)
+    app.event("assistant_thread_context_changed")(assistant_thread_context_changed.handle)
+    app.event("app_home_opened")(app_home_opened.handle)
     app.command("/ask")(ask.handle)
     app.view(ask_modal.CALLBACK_ID)(ask_modal_submitted.handle)
+    app.shortcut(summarize_thread.CALLBACK_ID)(summarize_thread.handle)
