@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     openai_translation_model: str = default_models.TRANSLATION
     openai_vision_model: str = default_models.VISION
     openai_system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    openai_tools_enabled: bool = True
     openai_context_tokens: Annotated[int, Field(ge=256)] | None = None
     openai_max_retries: Annotated[int, Field(ge=0, le=10)] = 2
     openai_first_token_timeout: Annotated[float, Field(gt=0)] = 120.0

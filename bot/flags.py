@@ -24,6 +24,9 @@ from handlers.ask_chatgpt import (
     TOP_P,
     Range,
 )
+from handlers.create_image import QUALITIES, RESPONSE_FORMATS, SIZE_RULE, STYLES, valid_size
+from handlers.create_speech import FORMATS as SPEECH_FORMATS
+from handlers.create_speech import SPEED, VOICES
 
 DOUBLE_QUOTES = frozenset('"“”„«»')
 SINGLE_QUOTES = frozenset("'‘’")
@@ -88,6 +91,23 @@ def _within(value: float, allowed: Range) -> bool:
     return (allowed.low is None or value >= allowed.low) and (allowed.high is None or value <= allowed.high)
 
 
+def choice(options: tuple[str, ...]) -> tuple[Callable[[str], str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in options:
+            raise ValueError
+        return value
+
+    return parse, "one of " + ", ".join(options)
+
+
+def image_size(raw: str) -> str:
+    value = raw.strip().lower().replace("×", "x")
+    if not valid_size(value):
+        raise ValueError
+    return value
+
+
 def text(raw: str) -> str:
     if not raw.strip():
         raise ValueError
@@ -136,6 +156,31 @@ CHAT_FLAGS: dict[str, Flag] = {
         _flag("user", "user", (text, "an end-user id")),
     )
 }  # fmt: skip
+
+
+IMAGE_FLAGS: dict[str, Flag] = {
+    flag.name: flag
+    for flag in (
+        _flag("model", "model", (text, "a model name, e.g. gpt-image-2.6-flare")),
+        _flag("quality", "quality", choice(QUALITIES)),
+        _flag("size", "size", (image_size, SIZE_RULE)),
+        _flag("style", "style", choice(STYLES)),
+        _flag("response-format", "response_format", choice(RESPONSE_FORMATS)),
+        _flag("n", "n", whole_number(CHOICES)),
+        _flag("user", "user", (text, "an end-user id")),
+    )
+}
+
+SPEECH_FLAGS: dict[str, Flag] = {
+    flag.name: flag
+    for flag in (
+        _flag("model", "model", (text, "a model name, e.g. gpt-4o-mini-tts or gpt-realtime-2.1-mini")),
+        _flag("voice", "voice", choice(VOICES)),
+        _flag("response-format", "response_format", choice(SPEECH_FORMATS)),
+        _flag("speed", "speed", number(SPEED)),
+        _flag("instructions", "instructions", (text, 'how to speak, e.g. "calm and slow"')),
+    )
+}
 
 
 def _read_value(text_: str, start: int) -> tuple[str, int]:

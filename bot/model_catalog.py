@@ -21,6 +21,14 @@ def is_chat_model(model_id: str) -> bool:
     return not any(part in model_id for part in NOT_CHAT)
 
 
+def is_image_model(model_id: str) -> bool:
+    return model_id.startswith(("gpt-image", "chatgpt-image", "dall-e"))
+
+
+def is_speech_model(model_id: str) -> bool:
+    return "tts" in model_id or model_id.startswith("gpt-realtime")
+
+
 def is_retired(shutdown_date: str | None, today: str | None = None) -> bool:
     today = today or datetime.now(UTC).date().isoformat()
     return bool(shutdown_date) and str(shutdown_date) <= today
@@ -41,9 +49,7 @@ class ModelCatalog:
             log.warning("could not list models (%s); keeping the previous list", type(exc).__name__)
             return
         self._models = sorted(
-            model.id
-            for model in page.data
-            if is_chat_model(model.id) and not is_retired(model.shutdown_date)
+            model.id for model in page.data if is_chat_model(model.id) and not is_retired(model.shutdown_date)
         )
         self._fetched_at = time.monotonic()
 
@@ -51,8 +57,18 @@ class ModelCatalog:
         if self._refreshing is None or self._refreshing.done():
             self._refreshing = asyncio.create_task(self.refresh(), name="model-catalog")
 
-    async def chat_models(self, wait_seconds: float = 1.0) -> list[str]:
-        """The cached list; a stale one is refreshed in the background, a missing one briefly awaited."""
+    async def chat_models(self) -> list[str]:
+        return [model for model in await self.available() if is_chat_model(model)]
+
+    async def image_models(self) -> list[str]:
+        return [model for model in await self.available() if is_image_model(model)]
+
+    async def speech_models(self) -> list[str]:
+        return [model for model in await self.available() if is_speech_model(model)]
+
+    async def available(self, wait_seconds: float = 1.0) -> list[str]:
+        """Every model not shut down: cached; a stale list is refreshed in the background, a missing
+        one briefly awaited (a modal must open within Slack's 3 seconds)."""
         if time.monotonic() - self._fetched_at > self._ttl:
             self.refresh_in_background()
             if not self._models and self._refreshing is not None:

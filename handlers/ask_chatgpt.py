@@ -22,8 +22,10 @@ Role = Literal["system", "user", "assistant", "developer", "tool"]
 
 class ChatMessage(BaseModel):
     role: Role
-    content: str | list[dict[str, Any]]
+    content: str | list[dict[str, Any]] | None
     name: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
 
 
 @dataclass(frozen=True)

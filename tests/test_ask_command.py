@@ -131,6 +131,7 @@ async def test_ask_in_a_channel_the_bot_is_not_in_says_how_to_invite_it(
     bot: BotProcess, slack: FakeSlack, openai_api: FakeOpenAI
 ) -> None:
     slack.fail_next("chat.postMessage", error="not_in_channel")
+    slack.fail_next("chat.postEphemeral", error="not_in_channel")
     await ask(bot, "hello?", response_url=slack.response_url("ask1"))
     await slack.wait_until(lambda: slack.responses, what="the private reply")
     assert "/invite @ChatGPT" in slack.responses[0]["text"]

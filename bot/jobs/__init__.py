@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
-from bot.jobs import ask, chat_reply, notice, summarize_thread, welcome
+from bot.jobs import ask, chat_reply, create_image, create_speech, notice, summarize_thread, welcome
 from storage import ClaimedJob
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ RUNNERS: dict[str, Runner] = {
     chat_reply.KIND: chat_reply.run,
     ask.KIND: ask.run,
     notice.KIND: notice.run,
+    create_image.KIND: create_image.run,
+    create_speech.KIND: create_speech.run,
     summarize_thread.KIND: summarize_thread.run,
     welcome.PROMPTS: welcome.suggest_prompts,
     welcome.HOME: welcome.publish_home,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery import private
 from bot.jobs import chat_reply
 from storage import ClaimedJob, NewJob
 
@@ -52,14 +52,6 @@ def question_text(user: str, text: str, options: dict[str, Any]) -> str:
     return f"<@{user}> asked:\n{quoted}" + (f"\n_{' · '.join(settings)}_" if settings else "")
 
 
-async def _tell_privately(response_url: str | None, text: str) -> None:
-    """Slash commands come with a response URL that reaches the user even where the bot is absent."""
-    if not response_url:
-        return
-    async with aiohttp.ClientSession() as session:
-        await session.post(response_url, json={"response_type": "ephemeral", "text": text})
-
-
 async def run(rt: Runtime, job: ClaimedJob) -> None:
     p = job.payload
     root_ts = job.progress.get("root_ts")
@@ -71,7 +63,13 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
         except SlackApiError as exc:
             if exc.response.get("error") not in NOT_A_MEMBER:
                 raise
-            await _tell_privately(p.get("response_url"), INVITE_ME)
+            await private.tell(
+                rt.slack,
+                channel=p["channel"],
+                user=p["user"],
+                text=INVITE_ME,
+                response_url=p.get("response_url"),
+            )
             return
         root_ts = str(response["ts"])
         job.progress = {**job.progress, "root_ts": root_ts}

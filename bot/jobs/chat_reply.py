@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import openai
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
 from bot import context_window
+from bot import tools as bot_tools
 from bot.conversation import chat_messages, system_prompt
 from bot.delivery.earlier_reply import find_earlier_reply
 from bot.delivery.streamed_reply import StreamedReply
@@ -49,6 +51,7 @@ TRIMMED = (
 )
 # Room kept for the answer when the user sets no --max-tokens.
 DEFAULT_ANSWER_RESERVE = 4_096
+MAX_TOOL_ROUNDS = 3
 
 
 def payload_for_message(
@@ -156,12 +159,10 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
             rt.metrics.first_token_seconds.observe(time.monotonic() - started)
         await reply.append(text)
 
+    place = bot_tools.Place(p["team_id"], p["channel"], p["thread_ts"], p["user"])
+    use_tools = rt.settings.openai_tools_enabled and (request.n or 1) == 1
     try:
-        if (request.n or 1) > 1:
-            outcome = await complete_chat(rt.openai, request, rt.timeouts)
-            await reply.append(_numbered_choices(outcome))
-        else:
-            outcome = await stream_chat(rt.openai, request, on_text, rt.timeouts)
+        outcome, said, notes = await _converse(rt, request, on_text, reply, place, use_tools)
     except (openai.OpenAIError, ChatTimeout) as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
         log.warning("chat job %s failed upstream: %s", job.id, type(exc).__name__)
@@ -180,16 +181,63 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
         await _set_title(rt, p)
 
     _count_tokens(rt, outcome)
-    reply_text = outcome.text or _tool_calls_text(outcome).strip()
     answer_message = StoredMessage(
         role="assistant",
-        content=reply_text,
+        content="\n\n".join(part for part in [*notes, said or _tool_calls_text(outcome).strip()] if part),
         model=outcome.model,
         prompt_tokens=outcome.prompt_tokens,
         completion_tokens=outcome.completion_tokens,
         slack_ts=reply.ts,
     )
     await rt.conversations.append(key, [question, answer_message], job_id=job.id)
+
+
+async def _converse(
+    rt: Runtime,
+    request: ChatRequest,
+    on_text: Callable[[str], Awaitable[None]],
+    reply: StreamedReply,
+    place: bot_tools.Place,
+    use_tools: bool,
+) -> tuple[ChatOutcome, str, list[str]]:
+    """Ask, run the bot's own tools the model calls, ask again; (last outcome, text said, notes)."""
+    if (request.n or 1) > 1:
+        outcome = await complete_chat(rt.openai, request, rt.timeouts)
+        await reply.append(_numbered_choices(outcome))
+        return outcome, outcome.text, []
+    messages = list(request.messages)
+    said: list[str] = []
+    notes: list[str] = []
+    for round_ in range(MAX_TOOL_ROUNDS + 1):
+        offer = use_tools and round_ < MAX_TOOL_ROUNDS
+        current = request.model_copy(
+            update={"messages": messages, "tools": bot_tools.DEFINITIONS if offer else None}
+        )
+        try:
+            outcome = await stream_chat(rt.openai, current, on_text, rt.timeouts)
+        except openai.BadRequestError as exc:
+            if not offer or exc.param != "tools":
+                raise
+            use_tools, offer = False, False  # this model refuses function tools: answer without them
+            outcome = await stream_chat(
+                rt.openai, current.model_copy(update={"tools": None}), on_text, rt.timeouts
+            )
+        if outcome.text:
+            said.append(outcome.text)
+        ours = [call for call in outcome.tool_calls if call.name in bot_tools.NAMES]
+        if not offer or not ours:
+            return outcome, "".join(said), notes
+        await reply.set_status("is working on it…")
+        messages.append(ChatMessage(**bot_tools.assistant_turn(outcome.text, outcome.tool_calls)))
+        for index, call in enumerate(outcome.tool_calls):
+            result, note = await bot_tools.run(rt, call, place) if call.name in bot_tools.NAMES else (
+                f"{call.name} is not available here.", "")  # fmt: skip
+            messages.append(ChatMessage(**bot_tools.tool_turn(call, index, result)))
+            if note:
+                notes.append(note)
+        if outcome.text:
+            await reply.append("\n\n")
+    return outcome, "".join(said), notes
 
 
 def _fit(

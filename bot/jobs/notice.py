@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk.errors import SlackApiError
-
+from bot.delivery import private
 from storage import ClaimedJob, NewJob
 
 if TYPE_CHECKING:
@@ -21,12 +20,6 @@ def notice_job(*, dedup_key: str, channel: str, user: str, text: str, thread_ts:
 
 async def run(rt: Runtime, job: ClaimedJob) -> None:
     p = job.payload
-    try:
-        await rt.slack.chat_postEphemeral(
-            channel=p["channel"], user=p["user"], text=p["text"], thread_ts=p.get("thread_ts")
-        )
-    except SlackApiError as exc:
-        if exc.response.get("error") not in {"user_not_in_channel", "channel_not_found", "not_in_channel"}:
-            raise
-        # Not visible in that channel: say it in a DM with the person instead.
-        await rt.slack.chat_postMessage(channel=p["user"], text=p["text"])
+    await private.tell(
+        rt.slack, channel=p["channel"], user=p["user"], text=p["text"], thread_ts=p.get("thread_ts")
+    )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from slack_bolt.async_app import AsyncApp
 
 from bot.listeners import runtime_context
-from bot.listeners.commands import ask
+from bot.listeners.commands import ask, image, speech
 from bot.listeners.events import (
     app_home_opened,
     app_mention,
@@ -20,9 +20,9 @@ from bot.listeners.events import (
     assistant_thread_started,
     message,
 )
-from bot.listeners.shortcuts import summarize_thread
-from bot.listeners.views import ask_modal_submitted
-from bot.views import ask_modal
+from bot.listeners.shortcuts import read_aloud, summarize_thread
+from bot.listeners.views import ask_modal_submitted, media_modals_submitted
+from bot.views import ask_modal, image_modal, speech_modal
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -37,4 +37,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.event("app_home_opened")(app_home_opened.handle)
     app.command("/ask")(ask.handle)
     app.view(ask_modal.CALLBACK_ID)(ask_modal_submitted.handle)
+    app.command("/image")(image.handle)
+    app.view(image_modal.CALLBACK_ID)(media_modals_submitted.image_submitted)
+    app.command("/speech")(speech.handle)
+    app.view(speech_modal.CALLBACK_ID)(media_modals_submitted.speech_submitted)
     app.shortcut(summarize_thread.CALLBACK_ID)(summarize_thread.handle)
+    app.shortcut(read_aloud.CALLBACK_ID)(read_aloud.handle)

@@ -30,6 +30,10 @@ model with ``strict_models=True`` (404 ``model_not_found``); images without ``pr
 without ``input`` or over 4096 chars; transcription without file, with an unsupported extension,
 over 25 MB (413), ``srt``/``vtt``/``verbose_json`` on any model but ``whisper-1``
 (``unsupported_value``); translations with any model but ``whisper-1``.
+
+Realtime: a websocket at ``GET /v1/realtime?model=…`` (what ``client.realtime.connect(model=…)`` opens
+from ``base_url``), same Bearer key as the HTTP endpoints (the upgrade request is recorded in
+``requests`` too; a wrong key is a 401 before the upgrade). See ``FakeOpenAI`` for its behaviour.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aiohttp import BodyPartReader, MultipartReader, web
+from aiohttp import BodyPartReader, MultipartReader, WSMsgType, web
 from aiohttp.streams import StreamReader
 
 T = TypeVar("T")
@@ -156,6 +160,21 @@ class OpenAIRequest:
     query: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class RealtimeSession:
+    """One websocket session on /v1/realtime: the ``model`` query parameter, the upgrade request's
+    headers (lower-cased names), every client event received (parsed JSON, in order; unparsable
+    frames are kept as ``{"_raw": text}``), and the scripted ``behaviour`` it got."""
+
+    model: str
+    headers: dict[str, str]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    behaviour: str = "ok"
+
+    def events_of(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e.get("type") == kind]
+
+
 # --------------------------------------------------------------------------- constants
 
 _RECORD = web.RequestKey("record", OpenAIRequest)
@@ -185,6 +204,22 @@ SPEECH_CONTENT_TYPES = {
     "wav": "audio/wav",
     "pcm": "audio/pcm",
 }
+
+REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
+REALTIME_BEHAVIOURS = ("ok", "error", "close", "drop", "hang")
+REALTIME_CLIENT_EVENTS = (
+    "session.update",
+    "input_audio_buffer.append",
+    "input_audio_buffer.commit",
+    "input_audio_buffer.clear",
+    "output_audio_buffer.clear",
+    "conversation.item.create",
+    "conversation.item.retrieve",
+    "conversation.item.truncate",
+    "conversation.item.delete",
+    "response.create",
+    "response.cancel",
+)
 
 TRANSCRIPTION_EXTENSIONS = ("flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm")
 MAX_AUDIO_BYTES = 25 * 1024 * 1024
@@ -273,7 +308,29 @@ def _split(text: str, size: int = 8) -> list[str]:
 
 
 class FakeOpenAI:
-    """Fake OpenAI. ``async with FakeOpenAI() as openai:`` or ``await fake.start()`` / ``stop()``."""
+    """Fake OpenAI. ``async with FakeOpenAI() as openai:`` or ``await fake.start()`` / ``stop()``.
+
+    Realtime websocket (``GET /v1/realtime?model=…``, Bearer auth; a missing ``model`` is a 400, and
+    with ``strict_models`` an unknown one a 404, before the upgrade; the ``realtime`` subprotocol is
+    accepted when offered). Each connection is recorded in ``realtime_sessions``
+    (``RealtimeSession``: model, headers, events). The server sends ``session.created`` on connect,
+    answers ``session.update`` with ``session.updated`` (or an ``error`` event for a voice outside
+    ``REALTIME_VOICES`` or a speed outside 0.25–1.5), ``conversation.item.create`` with
+    ``conversation.item.added`` and ``conversation.item.done``, and an unknown event type or bad JSON
+    with an ``error`` event. ``response.create`` is answered according to the session's behaviour,
+    taken from the front of ``realtime_script`` when the socket opens (one entry per session; empty
+    script: "ok"):
+
+    * "ok": ``response.created``, several ``response.output_audio.delta`` (base64 PCM16) whose
+      concatenation is ``realtime_pcm(text)``, ``response.output_audio.done``, ``response.done``
+      (status "completed"). ``text`` is the text of the last user message item received (its
+      ``input_text``/``text`` parts joined with a space).
+    * "error": an ``error`` event (``realtime_error_message``, code "fake_scripted_error") instead.
+    * "close": ``response.created`` and the first delta, then a clean close (code 1000).
+    * "drop": ``response.created`` and the first delta, then the TCP connection is cut (no close
+      frame: the client sees code 1006).
+    * "hang": ``response.created``, then nothing more (for client timeouts).
+    """
 
     def __init__(self, *, api_key: str = "sk-test-key", strict_models: bool = False) -> None:
         self.api_key = api_key
@@ -284,6 +341,12 @@ class FakeOpenAI:
         self.transcription_text = "This is a fake transcription."
         self.translation_text = "This is a fake translation."
         self.image_bytes = TINY_PNG
+        self.realtime_sessions: list[RealtimeSession] = []
+        self.realtime_script: list[str] = []
+        self.realtime_error_message = "The fake OpenAI Realtime server was scripted to fail this response."
+        self._sockets: set[web.WebSocketResponse] = set()
+        # Set to answer /audio/speech with bytes made from the input (to check parts' order).
+        self.speech_by_input: Callable[[str, str], bytes] | None = None
         self._ids = itertools.count(1)
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -301,6 +364,7 @@ class FakeOpenAI:
         app.router.add_post("/v1/audio/speech", self._speech)
         app.router.add_post("/v1/audio/transcriptions", self._transcriptions)
         app.router.add_post("/v1/audio/translations", self._translations)
+        app.router.add_get("/v1/realtime", self._realtime)
         app.router.add_get("/files/{name}", self._image_file)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         app.middlewares.append(self._record_and_auth)
@@ -313,6 +377,8 @@ class FakeOpenAI:
 
     async def stop(self) -> None:
         self._stopping.set()
+        for ws in list(self._sockets):
+            await ws.close(code=1001, message=b"server shutting down")
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -814,9 +880,8 @@ class FakeOpenAI:
                 param="response_format",
                 code="invalid_value",
             )
-        return web.Response(
-            body=self.speech_payload(fmt), content_type=SPEECH_CONTENT_TYPES[fmt], headers=self._headers()
-        )
+        payload = self.speech_by_input(str(text), fmt) if self.speech_by_input else self.speech_payload(fmt)
+        return web.Response(body=payload, content_type=SPEECH_CONTENT_TYPES[fmt], headers=self._headers())
 
     async def _transcriptions(self, request: web.Request) -> web.StreamResponse:
         return await self._audio_text(request, "transcribe")
@@ -903,8 +968,205 @@ class FakeOpenAI:
             )
         return self._json({"text": text, "usage": {"type": "duration", "seconds": 2}})
 
+    # ------------------------------------------------------------------ realtime (websocket)
+
+    @staticmethod
+    def realtime_pcm(text: str) -> bytes:
+        """The PCM16 (24 kHz mono, little-endian) the fake Realtime API speaks for ``text``: 5 ms of a
+        sawtooth per UTF-8 byte (pitch and loudness from the byte; one byte for an empty text)."""
+        samples: list[int] = []
+        for b in text.encode() or b"\x00":
+            period, amp = 8 + b % 32, 2000 + 40 * b
+            samples.extend(amp * (2 * (i % period) - period) // period for i in range(120))
+        return struct.pack(f"<{len(samples)}h", *samples)
+
+    def _event_id(self) -> str:
+        return f"event_fake{next(self._ids):06d}"
+
+    async def _realtime(self, request: web.Request) -> web.StreamResponse:
+        record: OpenAIRequest = request[_RECORD]
+        model = request.query.get("model", "")
+        if not model:
+            return self._error(
+                400, "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
+            )
+        if self.strict_models and not self._model_known(model):
+            return self._unknown_model(model)
+        ws = web.WebSocketResponse(protocols=("realtime",), max_msg_size=0)
+        if not ws.can_prepare(request).ok:
+            return self._error(400, "Expected a WebSocket upgrade request for /v1/realtime.")
+        behaviour = self.realtime_script.pop(0) if self.realtime_script else "ok"
+        if behaviour not in REALTIME_BEHAVIOURS:
+            return self._error(500, f"FakeOpenAI: unknown realtime behaviour {behaviour!r}")
+        session = RealtimeSession(model=model, headers=record.headers, behaviour=behaviour)
+        self.realtime_sessions.append(session)
+        state: dict[str, Any] = {
+            "type": "realtime",
+            "object": "realtime.session",
+            "id": f"sess_fake{next(self._ids):06d}",
+            "model": model,
+            "output_modalities": ["audio"],
+            "instructions": "",
+            "audio": {
+                "output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin", "speed": 1.0}
+            },
+        }
+        await ws.prepare(request)
+        self._sockets.add(ws)
+
+        async def send(kind: str, **fields: Any) -> None:
+            await ws.send_json({"type": kind, "event_id": self._event_id(), **fields})
+
+        async def error(message: str, code: str, param: str | None = None, client_event: Any = None) -> None:
+            await send(
+                "error",
+                error={
+                    "type": "invalid_request_error" if code != "fake_scripted_error" else "server_error",
+                    "code": code,
+                    "message": message,
+                    "param": param,
+                    "event_id": client_event,
+                },
+            )
+
+        text = ""
+        try:
+            await send("session.created", session=state)
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    event = json.loads(msg.data)
+                    if not isinstance(event, dict):
+                        raise ValueError("not an object")
+                except ValueError:
+                    session.events.append({"_raw": msg.data})
+                    await error("Invalid JSON in the client event.", "invalid_json")
+                    continue
+                session.events.append(event)
+                kind, eid = event.get("type"), event.get("event_id")
+                if kind == "session.update":
+                    update = event.get("session") or {}
+                    output = (update.get("audio") or {}).get("output") or {}
+                    voice, speed = output.get("voice"), output.get("speed")
+                    if voice is not None and voice not in REALTIME_VOICES:
+                        await error(
+                            f"Invalid value: '{voice}'. Supported values are: {', '.join(REALTIME_VOICES)}.",
+                            "invalid_value", "session.audio.output.voice", eid,
+                        )  # fmt: skip
+                    elif speed is not None and not 0.25 <= float(speed) <= 1.5:
+                        await error(
+                            f"Invalid 'session.audio.output.speed': {speed} is outside [0.25, 1.5].",
+                            "decimal_out_of_range", "session.audio.output.speed", eid,
+                        )  # fmt: skip
+                    else:
+                        _deep_merge(state, update)
+                        await send("session.updated", session=state)
+                elif kind == "conversation.item.create":
+                    item = {"id": f"item_fake{next(self._ids):06d}", "object": "realtime.item"}
+                    item.update(event.get("item") or {})
+                    if item.get("type") == "message" and item.get("role") == "user":
+                        text = _message_text(item.get("content"))
+                    await send("conversation.item.added", previous_item_id=None, item=item)
+                    await send("conversation.item.done", previous_item_id=None, item=item)
+                elif kind == "response.create":
+                    if not await self._realtime_respond(request, ws, session, state, text):
+                        break
+                elif kind not in REALTIME_CLIENT_EVENTS:
+                    await error(f"Invalid value: '{kind}'.", "invalid_value", "type", eid)
+        except ConnectionError:
+            pass
+        finally:
+            self._sockets.discard(ws)
+        return ws
+
+    async def _realtime_respond(
+        self,
+        request: web.Request,
+        ws: web.WebSocketResponse,
+        session: RealtimeSession,
+        state: dict[str, Any],
+        text: str,
+    ) -> bool:
+        """Answer a response.create per ``session.behaviour``; False once the socket is closed."""
+
+        async def send(kind: str, **fields: Any) -> None:
+            await ws.send_json({"type": kind, "event_id": self._event_id(), **fields})
+
+        if session.behaviour == "error":
+            await send(
+                "error",
+                error={
+                    "type": "server_error",
+                    "code": "fake_scripted_error",
+                    "message": self.realtime_error_message,
+                    "param": None,
+                    "event_id": None,
+                },
+            )
+            return True
+        rid, iid = f"resp_fake{next(self._ids):06d}", f"item_fake{next(self._ids):06d}"
+        response: dict[str, Any] = {
+            "object": "realtime.response",
+            "id": rid,
+            "status": "in_progress",
+            "status_details": None,
+            "output": [],
+            "conversation_id": "conv_fake",
+            "output_modalities": state.get("output_modalities", ["audio"]),
+            "audio": {"output": state.get("audio", {}).get("output", {})},
+        }
+        await send("response.created", response=response)
+        if session.behaviour == "hang":
+            return True
+        pcm = self.realtime_pcm(text)
+        step = max(2, (len(pcm) // 4 + 1) // 2 * 2)
+        where = {"response_id": rid, "item_id": iid, "output_index": 0, "content_index": 0}
+        for start in range(0, len(pcm), step):
+            await send(
+                "response.output_audio.delta",
+                delta=base64.b64encode(pcm[start : start + step]).decode(),
+                **where,
+            )
+            if session.behaviour == "close":
+                await ws.close(code=1000, message=b"fake: closed early")
+                return False
+            if session.behaviour == "drop":
+                if request.transport is not None:
+                    request.transport.abort()
+                return False
+        await send("response.output_audio.done", **where)
+        item = {
+            "id": iid,
+            "object": "realtime.item",
+            "type": "message",
+            "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_audio", "transcript": text}],
+        }
+        usage = {
+            "input_tokens": _estimate_tokens(text),
+            "output_tokens": len(pcm) // 2 // 480,
+            "total_tokens": _estimate_tokens(text) + len(pcm) // 2 // 480,
+        }
+        await send(
+            "response.done",
+            response={**response, "status": "completed", "output": [item], "usage": usage},
+        )
+        return True
+
+
+def _deep_merge(dst: dict[str, Any], src: dict[str, Any]) -> None:
+    for key, value in src.items():
+        if isinstance(value, dict) and isinstance(dst.get(key), dict):
+            _deep_merge(dst[key], value)
+        else:
+            dst[key] = value
+
 
 __all__ = [
+    "REALTIME_BEHAVIOURS",
+    "REALTIME_VOICES",
     "SPEECH_CONTENT_TYPES",
     "TINY_PNG",
     "ChatReply",
@@ -915,5 +1177,6 @@ __all__ = [
     "JsonReply",
     "OpenAIRequest",
     "RawReply",
+    "RealtimeSession",
     "Reply",
 ]

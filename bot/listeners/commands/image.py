@@ -1,0 +1,65 @@
+"""`/image [flags] prompt`: images uploaded into the channel; with no text, a modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flags import IMAGE_FLAGS
+from bot.jobs.create_image import image_job, image_request
+from bot.listeners.commands.flag_command import problem, read_or_refuse
+from bot.listeners.runtime_context import runtime_of
+from bot.views import image_modal
+
+USAGE = (
+    "Usage: `/image [--model M] [--quality Q] [--size WxH] [--style S] [--response-format F] "
+    "[--n 1-10] prompt`"
+)
+
+
+async def handle(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    rt = runtime_of(context)
+    text = command.get("text") or ""
+    if not text.strip():
+        await ack()
+        rt.spawn(open_modal(command, client, context), "open the /image modal")
+        return
+    read = await read_or_refuse(ack, text, IMAGE_FLAGS, "/image", USAGE)
+    if read is None:
+        return
+    options, prompt = read
+    team_id = command.get("team_id") or context.team_id or ""
+    options = {**options, "prompt": prompt}
+    try:
+        request = image_request(rt, team_id, command["user_id"], options)
+    except ValidationError as exc:
+        await ack(response_type="ephemeral", text=problem(exc))
+        return
+    job = image_job(
+        dedup_key=f"command:{team_id}:{command.get('trigger_id')}",
+        team_id=team_id,
+        channel=command["channel_id"],
+        user=command["user_id"],
+        options=options,
+        response_url=command.get("response_url"),
+    )
+    await rt.record(job, "/image")
+    count = request.n or 1
+    await ack(response_type="ephemeral", text=f":art: Creating {count} image{'s' if count > 1 else ''}…")
+
+
+async def open_modal(command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    rt = runtime_of(context)
+    view = image_modal.build(
+        models=await rt.models.image_models(),
+        default_model=rt.settings.openai_image_model,
+        channel_id=command["channel_id"],
+        team_id=command.get("team_id"),
+    )
+    await client.views_open(trigger_id=command["trigger_id"], view=view)

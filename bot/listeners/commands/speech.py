@@ -1,0 +1,61 @@
+"""`/speech [flags] text`: the text read aloud, uploaded as an audio file; with no text, a modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flags import SPEECH_FLAGS
+from bot.jobs.create_speech import speech_job, speech_request
+from bot.listeners.commands.flag_command import problem, read_or_refuse
+from bot.listeners.runtime_context import runtime_of
+from bot.views import speech_modal
+
+USAGE = "Usage: `/speech [--model M] [--voice V] [--response-format F] [--speed 0.25-4] text`"
+
+
+async def handle(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    rt = runtime_of(context)
+    text = command.get("text") or ""
+    if not text.strip():
+        await ack()
+        rt.spawn(open_modal(command, client, context), "open the /speech modal")
+        return
+    read = await read_or_refuse(ack, text, SPEECH_FLAGS, "/speech", USAGE)
+    if read is None:
+        return
+    options, spoken = read
+    options = {**options, "input": spoken}
+    try:
+        speech_request(rt, options)
+    except ValidationError as exc:
+        await ack(response_type="ephemeral", text=problem(exc))
+        return
+    team_id = command.get("team_id") or context.team_id or ""
+    job = speech_job(
+        dedup_key=f"command:{team_id}:{command.get('trigger_id')}",
+        team_id=team_id,
+        channel=command["channel_id"],
+        user=command["user_id"],
+        options=options,
+        response_url=command.get("response_url"),
+    )
+    await rt.record(job, "/speech")
+    await ack(response_type="ephemeral", text=":speaker: Reading it aloud…")
+
+
+async def open_modal(command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    rt = runtime_of(context)
+    view = speech_modal.build(
+        models=await rt.models.speech_models(),
+        default_model=rt.settings.openai_speech_model,
+        channel_id=command["channel_id"],
+        team_id=command.get("team_id"),
+    )
+    await client.views_open(trigger_id=command["trigger_id"], view=view)
