@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ from handlers.ask_chatgpt import (
 from handlers.create_image import QUALITIES, RESPONSE_FORMATS, SIZE_RULE, STYLES, valid_size
 from handlers.create_speech import FORMATS as SPEECH_FORMATS
 from handlers.create_speech import SPEED, VOICES
+from handlers.transcribe_audio import FORMATS as AUDIO_FORMATS
+from handlers.transcribe_audio import TEMPERATURE_RANGE as AUDIO_TEMPERATURE
 
 DOUBLE_QUOTES = frozenset('"“”„«»')
 SINGLE_QUOTES = frozenset("'‘’")
@@ -181,6 +184,29 @@ SPEECH_FLAGS: dict[str, Flag] = {
         _flag("instructions", "instructions", (text, 'how to speak, e.g. "calm and slow"')),
     )
 }
+
+
+def language(raw: str) -> str:
+    value = raw.strip()
+    if not re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z]{2,4})?", value):
+        raise ValueError
+    return value.lower()
+
+
+_AUDIO_COMMON = (
+    _flag("model", "model", (text, "a model name, e.g. gpt-transcribe or whisper-1")),
+    _flag("prompt", "prompt", (text, "text that guides the style or spelling")),
+    _flag("response-format", "response_format", choice(AUDIO_FORMATS)),
+    _flag("temperature", "temperature", number(Range(*AUDIO_TEMPERATURE))),
+)
+TRANSCRIBE_FLAGS: dict[str, Flag] = {
+    flag.name: flag
+    for flag in (
+        *_AUDIO_COMMON,
+        _flag("language", "language", (language, "an ISO-639-1 code such as en, de or pt")),
+    )
+}
+TRANSLATE_FLAGS: dict[str, Flag] = {flag.name: flag for flag in _AUDIO_COMMON}
 
 
 def _read_value(text_: str, start: int) -> tuple[str, int]:

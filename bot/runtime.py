@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.metrics import Metrics
 from bot.model_catalog import ModelCatalog
 from bot.people import People
+from bot.slack_files import SlackDownloader
 from bot.workers import WorkerPool
 from handlers.ask_chatgpt import StageTimeouts
 from storage import ConversationStore, Database, JobStore, NewJob
@@ -36,6 +37,7 @@ class Runtime:
     openai: openai.AsyncOpenAI
     metrics: Metrics
     people: People
+    downloader: SlackDownloader
     models: ModelCatalog
     owner: str = field(
         default_factory=lambda: f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -55,6 +57,7 @@ class Runtime:
             conversations=ConversationStore(db),
             slack=slack,
             people=People(slack),
+            downloader=SlackDownloader(settings.slack_bot_token.get_secret_value(), settings.slack_api_base),
             openai=openai_client,
             models=ModelCatalog(openai_client),
             metrics=Metrics(),
@@ -112,5 +115,6 @@ class Runtime:
         if self.workers is not None:
             await self.workers.drain(grace_seconds)
         await self.models.close()
+        await self.downloader.close()
         await self.openai.close()
         await self.db.close()

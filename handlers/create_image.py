@@ -126,8 +126,10 @@ def image_format(content: bytes, declared: str | None = None) -> str:
     return (declared or "png").lower()
 
 
-async def generate(client: openai.AsyncOpenAI, request: ImageRequest, timeout: float = 300.0) -> ImageResult:
-    response = await client.with_options(timeout=timeout).images.generate(**request.to_params())
+async def generate(
+    client: openai.AsyncOpenAI, request: ImageRequest, request_seconds: float = 300.0
+) -> ImageResult:
+    response = await client.with_options(timeout=request_seconds).images.generate(**request.to_params())
     declared = getattr(response, "output_format", None)
     result = ImageResult(ignored=request.ignored())
     for item in response.data or []:

@@ -112,7 +112,9 @@ def _split_words(text: str, limit: int) -> list[str]:
     return pieces
 
 
-async def speak(client: openai.AsyncOpenAI, request: SpeechRequest, timeout: float = 300.0) -> SpeechPart:
+async def speak(
+    client: openai.AsyncOpenAI, request: SpeechRequest, request_seconds: float = 300.0
+) -> SpeechPart:
     """One part (the caller splits long text) as a playable file."""
     if is_realtime_model(request.model):
         content = await speak_realtime(
@@ -122,7 +124,7 @@ async def speak(client: openai.AsyncOpenAI, request: SpeechRequest, timeout: flo
             voice=request.voice,
             speed=request.speed or 1.0,
             response_format="wav" if request.response_format == "pcm" else request.response_format,
-            timeout=timeout,
+            timeout=request_seconds,
         )
         return SpeechPart(content, request.extension)
     params = {
@@ -135,7 +137,7 @@ async def speak(client: openai.AsyncOpenAI, request: SpeechRequest, timeout: flo
         params["speed"] = request.speed
     if request.instructions:
         params["instructions"] = request.instructions
-    response = await client.with_options(timeout=timeout).audio.speech.create(**params)  # type: ignore[arg-type]
+    response = await client.with_options(timeout=request_seconds).audio.speech.create(**params)  # type: ignore[arg-type]
     content = await response.aread() if hasattr(response, "aread") else response.read()
     if request.response_format == "pcm":
         content = await asyncio.to_thread(wav_from_pcm16, content, PCM_RATE)

@@ -10,10 +10,10 @@ class DownloadError(Exception):
     """A readable reason the download failed."""
 
 
-async def fetch_limited(url: str, max_bytes: int, timeout: float = 60.0) -> bytes:
+async def fetch_limited(url: str, max_bytes: int, total_seconds: float = 60.0) -> bytes:
     if not url.startswith(("https://", "http://")):
         raise DownloadError("the answer pointed at something that is not a web address")
-    client_timeout = aiohttp.ClientTimeout(total=timeout)
+    client_timeout = aiohttp.ClientTimeout(total=total_seconds)
     async with aiohttp.ClientSession(timeout=client_timeout) as session, session.get(url) as response:
         if response.status != 200:
             raise DownloadError(f"the download answered HTTP {response.status}")

@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
-from bot.jobs import ask, chat_reply, create_image, create_speech, notice, summarize_thread, welcome
+from bot.jobs import (
+    ask,
+    chat_reply,
+    create_image,
+    create_speech,
+    notice,
+    summarize_thread,
+    transcribe,
+    welcome,
+)
 from storage import ClaimedJob
 
 if TYPE_CHECKING:
@@ -30,6 +39,7 @@ RUNNERS: dict[str, Runner] = {
     notice.KIND: notice.run,
     create_image.KIND: create_image.run,
     create_speech.KIND: create_speech.run,
+    transcribe.KIND: transcribe.run,
     summarize_thread.KIND: summarize_thread.run,
     welcome.PROMPTS: welcome.suggest_prompts,
     welcome.HOME: welcome.publish_home,

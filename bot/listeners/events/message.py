@@ -6,6 +6,7 @@ map to one dedup key, channel + message ts, so they collapse into one job.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -15,6 +16,7 @@ from bot import slack_text
 from bot.flags import CHAT_FLAGS, FlagError, parse_flags
 from bot.jobs import chat_reply
 from bot.jobs.notice import notice_job
+from bot.jobs.transcribe import audio_files, audio_job
 from bot.listeners.runtime_context import runtime_of
 from storage import NewJob, ThreadKey
 
@@ -38,6 +40,9 @@ def message_job(event: dict[str, Any], team_id: str, bot_user_id: str | None) ->
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts") or ts
     dedup_key = f"message:{team_id}:{channel}:{ts}"
+    audio = audio_job_for(event, team_id, bot_user_id, dedup_key)
+    if audio is not None:
+        return audio
     try:
         options, text = parse_flags(
             slack_text.strip_mention(event.get("text", ""), bot_user_id), CHAT_FLAGS, "a mention"
@@ -66,6 +71,34 @@ def message_job(event: dict[str, Any], team_id: str, bot_user_id: str | None) ->
         dedup_key=dedup_key,
         serial_key=f"thread:{team_id}:{channel}:{thread_ts}",
         payload=payload,
+    )
+
+
+AUDIO_WORDS = re.compile(r"\b(transcri\w*|translat\w*)\b", re.IGNORECASE)
+TRANSLATE_WORD = re.compile(r"\btranslat\w*\b", re.IGNORECASE)
+
+
+def audio_job_for(
+    event: dict[str, Any], team_id: str, bot_user_id: str | None, dedup_key: str
+) -> NewJob | None:
+    """Audio shared with the bot is transcribed (translated when the text says "translate"); a
+    mention inside a thread asking for it works on the audio that started the thread."""
+    text = event.get("text") or ""
+    thread_ts = event.get("thread_ts") or event["ts"]
+    files = audio_files(event.get("files"))
+    in_a_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event["ts"]
+    if not files and not (
+        in_a_thread and slack_text.mentions(text, bot_user_id) and AUDIO_WORDS.search(text)
+    ):
+        return None
+    return audio_job(
+        dedup_key=dedup_key,
+        team_id=team_id,
+        channel=event["channel"],
+        user=event["user"],
+        task="translate" if TRANSLATE_WORD.search(text) else "transcribe",
+        files=files or None,
+        thread_ts=thread_ts,
     )
 
 
