@@ -31,14 +31,34 @@ class DocumentType:
 DOCUMENT_TYPES: dict[str, DocumentType] = {
     t.kind: t
     for t in (
-        DocumentType("text", "plain text", frozenset({"text", "txt"}), frozenset({"txt", "text"}),
-                     frozenset({"text/plain"})),
-        DocumentType("markdown", "Markdown", frozenset({"markdown", "md"}), frozenset({"md", "markdown"}),
-                     frozenset({"text/markdown", "text/x-markdown"})),
-        DocumentType("csv", "CSV", frozenset({"csv"}), frozenset({"csv"}),
-                     frozenset({"text/csv", "application/csv", "text/comma-separated-values"})),
-        DocumentType("json", "JSON", frozenset({"json"}), frozenset({"json"}),
-                     frozenset({"application/json", "text/json"})),
+        DocumentType(
+            "text",
+            "plain text",
+            frozenset({"text", "txt"}),
+            frozenset({"txt", "text"}),
+            frozenset({"text/plain"}),
+        ),
+        DocumentType(
+            "markdown",
+            "Markdown",
+            frozenset({"markdown", "md"}),
+            frozenset({"md", "markdown"}),
+            frozenset({"text/markdown", "text/x-markdown"}),
+        ),
+        DocumentType(
+            "csv",
+            "CSV",
+            frozenset({"csv"}),
+            frozenset({"csv"}),
+            frozenset({"text/csv", "application/csv", "text/comma-separated-values"}),
+        ),
+        DocumentType(
+            "json",
+            "JSON",
+            frozenset({"json"}),
+            frozenset({"json"}),
+            frozenset({"application/json", "text/json"}),
+        ),
         DocumentType("pdf", "PDF", frozenset({"pdf"}), frozenset({"pdf"}), frozenset({"application/pdf"})),
     )
 }
@@ -112,9 +132,7 @@ def _pdf_text(content: bytes, name: str) -> str:
                     f"{label} is an encrypted PDF the bot cannot open: share a copy without protection."
                 ) from exc
             if not decrypted:
-                raise DocumentRejected(
-                    f"{label} is protected with a password: share a copy without one."
-                )
+                raise DocumentRejected(f"{label} is protected with a password: share a copy without one.")
         pages: list[str] = []
         for page in reader.pages:
             page_text = page.extract_text() or ""

@@ -4,8 +4,19 @@
 rest of the bot uses. Migrations live in `storage/migrations` and ship with the package.
 """
 
+from storage.attachments import AttachmentStore, StoredAttachment
 from storage.conversations import ConversationStore, StoredMessage, ThreadKey
 from storage.db import Database
 from storage.jobs import ClaimedJob, JobStore, NewJob
 
-__all__ = ["ClaimedJob", "ConversationStore", "Database", "JobStore", "NewJob", "StoredMessage", "ThreadKey"]
+__all__ = [
+    "AttachmentStore",
+    "ClaimedJob",
+    "ConversationStore",
+    "Database",
+    "JobStore",
+    "NewJob",
+    "StoredAttachment",
+    "StoredMessage",
+    "ThreadKey",
+]

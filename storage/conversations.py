@@ -21,6 +21,7 @@ class StoredMessage:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     slack_ts: str | None = None
+    attachment_ids: tuple[int, ...] = ()
     created_at: datetime | None = field(default=None, compare=False)
 
 
@@ -66,6 +67,7 @@ class ConversationStore:
                 prompt_tokens=row.prompt_tokens,
                 completion_tokens=row.completion_tokens,
                 slack_ts=row.slack_ts,
+                attachment_ids=tuple(row.attachment_ids or ()),
                 created_at=row.created_at,
             )
             for row in rows
@@ -143,6 +145,7 @@ class ConversationStore:
                         prompt_tokens=message.prompt_tokens,
                         completion_tokens=message.completion_tokens,
                         slack_ts=message.slack_ts,
+                        attachment_ids=list(message.attachment_ids) or None,
                         job_id=job_id,
                         created_at=now,
                     )

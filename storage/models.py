@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -86,9 +87,27 @@ class ConversationMessage(Base):
     completion_tokens: Mapped[int | None] = mapped_column(Integer)
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     job_id: Mapped[int | None] = mapped_column(BigId)
+    attachment_ids: Mapped[list[int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq", name="uq_conversation_message_seq"),
         Index("ix_conversation_messages_job_id", "job_id"),
     )
+
+
+class Attachment(Base):
+    """An image shared in a conversation, stored once however often the thread refers to it."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    slack_file_id: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("team_id", "content_hash", name="uq_attachment_content"),)
