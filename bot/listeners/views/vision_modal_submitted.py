@@ -1,0 +1,45 @@
+"""The /vision modal submitted: the link checked in place, or the question asked."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.jobs.ask import ask_job
+from bot.listeners.commands.vision import refusal, split_links
+from bot.listeners.runtime_context import runtime_of
+from bot.views import vision_modal
+
+
+async def handle(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    question, link, options, errors = vision_modal.read(view["state"]["values"])
+    file_ids, urls, _ = split_links(link)
+    if link and not file_ids and not urls:
+        errors["link"] = "That is not a Slack file link or an https:// image URL."
+    problem = refusal(urls)
+    if problem:
+        errors["link"] = problem.removeprefix(":warning: ")[:150]
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    team_id = metadata.get("team_id") or context.team_id or ""
+    user = body["user"]["id"]
+    job = ask_job(
+        dedup_key=f"view:{team_id}:{view['id']}:{view.get('hash', '')}",
+        team_id=team_id,
+        channel=metadata.get("channel_id") or user,
+        user=user,
+        text=question,
+        options=options,
+        response_url=None,
+        files=[{"id": file_id, "file_access": "check_file_info"} for file_id in file_ids],
+        image_urls=urls,
+    )
+    await runtime_of(context).record(job, "/vision modal")
+    await ack()
