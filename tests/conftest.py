@@ -18,14 +18,27 @@ from tests.support.signing import SIGNING_SECRET
 POSTGRES_ENV = "TEST_DATABASE_URL"
 
 
-async def reset_postgres(url: str) -> None:
+async def reset_postgres(url: str) -> str:
+    """A clean database for this test: with pytest-xdist, one database per worker (created once)."""
     import asyncpg
 
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        base, _, name = url.rpartition("/")
+        admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", f"{name}_{worker}")
+            if not exists:
+                await admin.execute(f'CREATE DATABASE "{name}_{worker}"')
+        finally:
+            await admin.close()
+        url = f"{base}/{name}_{worker}"
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
     finally:
         await connection.close()
+    return url
 
 
 def postgres_url_or_skip() -> str:
@@ -42,9 +55,7 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """SQLite by default; parametrize with indirect=True and "postgresql" for the shared database."""
     backend = getattr(request, "param", "sqlite")
     if backend == "postgresql":
-        url = postgres_url_or_skip()
-        await reset_postgres(url)
-        return url
+        return await reset_postgres(postgres_url_or_skip())
     return f"sqlite+aiosqlite:///{tmp_path / 'data' / 'bot.db'}"
 
 
