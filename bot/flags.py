@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.slack_files import file_ids_in
 from bot.slack_text import unescape
 from handlers.ask_chatgpt import (
     CHOICES,
@@ -208,6 +209,58 @@ TRANSCRIBE_FLAGS: dict[str, Flag] = {
 }
 TRANSLATE_FLAGS: dict[str, Flag] = {flag.name: flag for flag in _AUDIO_COMMON}
 
+
+def json_tools(raw: str) -> list[Any]:
+    """A JSON array of tools, or bot action names separated by commas."""
+    raw = raw.strip()
+    parsed = (
+        json.loads(raw)
+        if raw.startswith(("[", "{"))
+        else [name.strip() for name in raw.split(",") if name.strip()]
+    )
+    if isinstance(parsed, dict):
+        parsed = [parsed]
+    if not isinstance(parsed, list):
+        raise ValueError
+    return parsed
+
+
+def file_ids(raw: str) -> list[str]:
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    ids = [(file_ids_in(part) or [part])[0] for part in ids]  # a file link stands for its id
+    if not ids or not all(re.fullmatch(r"F[A-Z0-9]{6,}", i) for i in ids):
+        raise ValueError
+    return ids
+
+
+def string_map(raw: str) -> dict[str, str]:
+    parsed = json.loads(raw)
+    if not isinstance(parsed, dict) or not all(
+        isinstance(v, str | int | float | bool) for v in parsed.values()
+    ):
+        raise ValueError
+    return {str(key): str(value) for key, value in parsed.items()}
+
+
+ASSISTANT_FLAGS: dict[str, Flag] = {
+    flag.name: flag
+    for flag in (
+        _flag("name", "name", (text, "one word, e.g. SupportBot")),
+        _flag("model", "model", (text, "a model name, e.g. gpt-6-luna")),
+        _flag("description", "description", (text, "a short description (at most 512 characters)")),
+        _flag("instructions", "instructions", (text, "the system instructions (quote them)")),
+        _flag(
+            "tools",
+            "tools",
+            (
+                json_tools,
+                "a JSON array of function tools, or bot actions: create_image,read_aloud,transcribe",
+            ),
+        ),
+        _flag("file-ids", "file_ids", (file_ids, "Slack file ids or links, separated by commas")),
+        _flag("metadata", "metadata", (string_map, 'a JSON object of strings, e.g. \'{"team": "support"}\'')),
+    )
+}
 
 DETAIL_LEVELS = ("auto", "low", "high", "original")
 VISION_FLAGS: dict[str, Flag] = {**CHAT_FLAGS, "detail": _flag("detail", "detail", choice(DETAIL_LEVELS))}

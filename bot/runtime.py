@@ -23,6 +23,7 @@ from bot.slack_files import SlackDownloader
 from bot.workers import WorkerPool
 from handlers.ask_chatgpt import StageTimeouts
 from storage import AttachmentStore, ConversationStore, Database, JobStore, NewJob
+from storage.assistants import AssistantStore
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class Runtime:
     metrics: Metrics
     people: People
     attachments: AttachmentStore
+    assistants: AssistantStore
     downloader: SlackDownloader
     models: ModelCatalog
     owner: str = field(
@@ -57,6 +59,7 @@ class Runtime:
             jobs=JobStore(db),
             conversations=ConversationStore(db),
             attachments=AttachmentStore(db),
+            assistants=AssistantStore(db),
             slack=slack,
             people=People(slack),
             downloader=SlackDownloader(settings.slack_bot_token.get_secret_value(), settings.slack_api_base),

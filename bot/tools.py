@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import openai
-from handlers.realtime_speech import RealtimeSpeechError
 from pydantic import ValidationError
 
 from bot.jobs.create_image import create_and_upload, image_request
 from bot.jobs.create_speech import speak_and_upload, speech_request
+from bot.jobs.transcribe import transcribe_thread_audio
 from handlers import openai_errors
 from handlers.ask_chatgpt import ToolCall
 from handlers.create_speech import VOICES
 from handlers.downloads import DownloadError
+from handlers.realtime_speech import RealtimeSpeechError
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -59,7 +60,21 @@ DEFINITIONS: list[dict[str, Any]] = [
         },
     },
 ]
-NAMES = {tool["function"]["name"] for tool in DEFINITIONS}
+TRANSCRIBE = {
+    "type": "function",
+    "function": {
+        "name": "transcribe",
+        "description": "Transcribe the audio that started this Slack thread and post the transcript in it.",
+        "parameters": {"type": "object", "properties": {}},
+    },
+}
+BY_NAME = {tool["function"]["name"]: tool for tool in [*DEFINITIONS, TRANSCRIBE]}
+NAMES = set(BY_NAME)
+
+
+def expand(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An assistant's tools as the request needs them: the bot's actions get their full definitions."""
+    return [BY_NAME.get(tool.get("function", {}).get("name"), tool) for tool in tools]
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,11 @@ async def run(rt: Runtime, call: ToolCall, place: Place) -> tuple[str, str]:
                 f"Read the text aloud and posted the audio ({parts} file(s)) in the thread.",
                 "[The bot posted an audio reading in the thread]",
             )
+        if call.name == "transcribe":
+            texts = await transcribe_thread_audio(rt, place)
+            if not texts:
+                return "There is no audio at the start of this thread.", ""
+            return "Transcribed and posted in the thread:\n" + "\n\n".join(texts), ""
     except ValidationError as exc:
         return f"Could not run {call.name}: {exc.errors()[0]['msg']}", ""
     except (openai.OpenAIError, DownloadError, RealtimeSpeechError) as exc:

@@ -111,3 +111,50 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("team_id", "content_hash", name="uq_attachment_content"),)
+
+
+class Assistant(Base):
+    """A workspace's own assistant profile, run through Chat Completions."""
+
+    __tablename__ = "assistants"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(256))
+    name_key: Mapped[str] = mapped_column(String(256))  # the name, case-folded: unique per workspace
+    description: Mapped[str | None] = mapped_column(String(512))
+    model: Mapped[str] = mapped_column(String(128))
+    instructions: Mapped[str | None] = mapped_column(Text)
+    tools: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    file_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    metadata_: Mapped[dict[str, str]] = mapped_column("metadata", JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_assistant_name"),)
+
+
+class AssistantFile(Base):
+    """A reference file's text, extracted once."""
+
+    __tablename__ = "assistant_files"
+
+    assistant_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("assistants.id", ondelete="CASCADE"), primary_key=True
+    )
+    file_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AssistantUse(Base):
+    """Which assistant answers in a channel (thread_ts "") or in one thread."""
+
+    __tablename__ = "assistant_uses"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    thread_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assistant_id: Mapped[str] = mapped_column(String(40), ForeignKey("assistants.id", ondelete="CASCADE"))

@@ -167,7 +167,9 @@ async def test_asking_for_a_picture_in_a_thread_runs_the_tool_and_uploads_into_t
     assert "posted them in the thread" in second["messages"][-1]["content"]
     answer = await slack.wait_until(
         lambda: [
-            m for m in slack.thread_messages("C0CHAN", event["ts"]) if m.visible_text and not m.files and not m.streaming
+            m
+            for m in slack.thread_messages("C0CHAN", event["ts"])
+            if m.visible_text and not m.files and not m.streaming
         ],
         what="the answer",
     )

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.jobs import (
     ask,
+    assistant_admin,
     chat_reply,
     create_image,
     create_speech,
@@ -40,6 +41,7 @@ RUNNERS: dict[str, Runner] = {
     create_image.KIND: create_image.run,
     create_speech.KIND: create_speech.run,
     transcribe.KIND: transcribe.run,
+    assistant_admin.KIND: assistant_admin.run,
     summarize_thread.KIND: summarize_thread.run,
     welcome.PROMPTS: welcome.suggest_prompts,
     welcome.HOME: welcome.publish_home,

@@ -26,7 +26,7 @@ from bot.delivery import private
 from bot.delivery.earlier_reply import find_earlier_reply
 from bot.delivery.streamed_reply import StreamedReply
 from bot.jobs import chat_inputs
-from handlers import models, openai_errors, tokens
+from handlers import documents, models, openai_errors, tokens
 from handlers.ask_chatgpt import (
     ChatMessage,
     ChatOutcome,
@@ -36,6 +36,7 @@ from handlers.ask_chatgpt import (
     stream_chat,
 )
 from storage import ClaimedJob, StoredMessage, ThreadKey
+from storage.assistants import AssistantRecord
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -162,18 +163,22 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
                 text=":warning: " + "\n".join(inputs.problems), response_url=p.get("response_url"),
             )  # fmt: skip
             return
-    asked = p["text"].strip() or ABOUT_THIS
+    assistant = await _assistant_for(rt, p)
+    text = (
+        p["text"] if assistant is not None or not p.get("assistant_name") else p.get("full_text", p["text"])
+    )
+    asked = text.strip() or ABOUT_THIS
     content = "\n\n".join(part for part in (asked, inputs.document_text) if part)
     question = StoredMessage(
         role="user", content=content, name=name, slack_ts=p["ts"], attachment_ids=tuple(inputs.image_ids)
     )
     image_ids = [i for message in [*history, question] for i in message.attachment_ids]
-    model = chosen_model or (rt.settings.openai_vision_model if image_ids else rt.settings.openai_chat_model)
+    default_model = rt.settings.openai_vision_model if image_ids else rt.settings.openai_chat_model
+    model = chosen_model or (assistant.model if assistant else default_model)
     options.setdefault("user", safety_identifier(p["team_id"], p["user"]))
     images = await rt.attachments.get_many(image_ids)
-    messages = chat_messages(
-        system_prompt(rt.settings.openai_system_prompt), history, [question], images=images, detail=detail
-    )
+    system = await _system(rt, assistant, model)
+    messages = chat_messages(system, history, [question], images=images, detail=detail)
     messages, dropped = await asyncio.to_thread(_fit, rt, model, messages, options.get("max_tokens"))
     try:
         request = ChatRequest(model=model, messages=messages, **options)
@@ -192,9 +197,12 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
         await reply.append(text)
 
     place = bot_tools.Place(p["team_id"], p["channel"], p["thread_ts"], p["user"])
-    use_tools = rt.settings.openai_tools_enabled and (request.n or 1) == 1
+    if assistant is not None:
+        offered = bot_tools.expand(assistant.tools) or None
+    else:
+        offered = bot_tools.DEFINITIONS if rt.settings.openai_tools_enabled else None
     try:
-        outcome, said, notes = await _converse(rt, request, on_text, reply, place, use_tools)
+        outcome, said, notes = await _converse(rt, request, on_text, reply, place, offered)
     except (openai.OpenAIError, ChatTimeout) as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
         log.warning("chat job %s failed upstream: %s", job.id, type(exc).__name__)
@@ -210,6 +218,8 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
         extra += "\n\n" + TRIMMED
     for note in inputs.notes:
         extra += "\n\n" + note
+    if assistant is not None:
+        extra += f"\n\n_— answered by the assistant *{assistant.name}*_"
     await reply.finish(extra)
     if not history and p.get("channel_type") == "im":
         await _set_title(rt, p)
@@ -232,7 +242,7 @@ async def _converse(
     on_text: Callable[[str], Awaitable[None]],
     reply: StreamedReply,
     place: bot_tools.Place,
-    use_tools: bool,
+    offered: list[dict[str, Any]] | None,
 ) -> tuple[ChatOutcome, str, list[str]]:
     """Ask, run the bot's own tools the model calls, ask again; (last outcome, text said, notes)."""
     if (request.n or 1) > 1:
@@ -243,16 +253,14 @@ async def _converse(
     said: list[str] = []
     notes: list[str] = []
     for round_ in range(MAX_TOOL_ROUNDS + 1):
-        offer = use_tools and round_ < MAX_TOOL_ROUNDS
-        current = request.model_copy(
-            update={"messages": messages, "tools": bot_tools.DEFINITIONS if offer else None}
-        )
+        offer = bool(offered) and round_ < MAX_TOOL_ROUNDS
+        current = request.model_copy(update={"messages": messages, "tools": offered if offer else None})
         try:
             outcome = await stream_chat(rt.openai, current, on_text, rt.timeouts)
         except openai.BadRequestError as exc:
             if not offer or exc.param != "tools":
                 raise
-            use_tools, offer = False, False  # this model refuses function tools: answer without them
+            offered, offer = None, False  # this model refuses function tools: answer without them
             outcome = await stream_chat(
                 rt.openai, current.model_copy(update={"tools": None}), on_text, rt.timeouts
             )
@@ -272,6 +280,32 @@ async def _converse(
         if outcome.text:
             await reply.append("\n\n")
     return outcome, "".join(said), notes
+
+
+async def _assistant_for(rt: Runtime, p: dict[str, Any]) -> AssistantRecord | None:
+    """ "@bot ask NAME …" puts NAME to work in this thread; otherwise the thread's or channel's own."""
+    if p.get("assistant_name"):
+        assistant = await rt.assistants.get(p["team_id"], p["assistant_name"])
+        if assistant is not None:
+            await rt.assistants.use(p["team_id"], p["channel"], p["thread_ts"], assistant.id)
+            return assistant
+    return await rt.assistants.in_use(p["team_id"], p["channel"], p["thread_ts"])
+
+
+async def _system(rt: Runtime, assistant: AssistantRecord | None, model: str) -> str:
+    """The system message: the bot's prompt, or the assistant's instructions and reference files."""
+    if assistant is None:
+        return system_prompt(rt.settings.openai_system_prompt)
+    parts = [assistant.instructions or f"You are {assistant.name}, an assistant in Slack."]
+    files = await rt.assistants.files(assistant.id)
+    if files:
+        reference = "\n\n".join(f"[Reference file `{name}`]\n{text}" for _, name, text in files)
+        budget = (rt.settings.openai_context_tokens or models.context_window(model)) // 3
+        reference, _ = await asyncio.to_thread(
+            documents.fit_text, reference, budget, lambda text: tokens.count_text(model, text)
+        )
+        parts.append("Reference material:\n" + reference)
+    return "\n\n".join(parts)
 
 
 def _fit(

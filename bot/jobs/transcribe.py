@@ -264,3 +264,16 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
 async def _status(rt: Runtime, channel: str, thread_ts: str, status: str) -> None:
     with contextlib.suppress(SlackApiError):
         await rt.slack.assistant_threads_setStatus(channel_id=channel, thread_ts=thread_ts, status=status)
+
+
+async def transcribe_thread_audio(rt: Runtime, place: Any) -> list[str]:
+    """For the `transcribe` tool: the audio that started the thread, transcribed into it."""
+    p = {"team_id": place.team_id, "channel": place.channel, "user": place.user, "task": "transcribe",
+         "thread_ts": place.thread_ts, "response_url": None}  # fmt: skip
+    infos = await _thread_root_files(rt, place.channel, place.thread_ts)
+    texts = []
+    for file in await _resolve_all(rt, p, infos):
+        text = await _do_one(rt, p, place.thread_ts, file, audio_request(rt, "transcribe", {}))
+        if text is not None:
+            texts.append(text)
+    return texts

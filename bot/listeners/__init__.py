@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from slack_bolt.async_app import AsyncApp
 
 from bot.listeners import runtime_context
-from bot.listeners.commands import ask, image, speech, vision
+from bot.listeners.commands import ask, assistant, image, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
 from bot.listeners.events import (
     app_home_opened,
@@ -23,8 +23,13 @@ from bot.listeners.events import (
 )
 from bot.listeners.shortcuts import read_aloud, summarize_thread
 from bot.listeners.shortcuts import transcribe as transcribe_shortcut
-from bot.listeners.views import ask_modal_submitted, media_modals_submitted, vision_modal_submitted
-from bot.views import ask_modal, image_modal, speech_modal, vision_modal
+from bot.listeners.views import (
+    ask_modal_submitted,
+    assistant_modal_submitted,
+    media_modals_submitted,
+    vision_modal_submitted,
+)
+from bot.views import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -47,6 +52,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.shortcut(read_aloud.CALLBACK_ID)(read_aloud.handle)
     app.command("/vision")(vision.handle)
     app.view(vision_modal.CALLBACK_ID)(vision_modal_submitted.handle)
+    app.command("/assistant")(assistant.handle)
+    app.view(assistant_modal.CALLBACK_ID)(assistant_modal_submitted.handle)
     app.command("/transcribe")(transcribe_command.transcribe)
     app.command("/translate")(transcribe_command.translate)
     app.shortcut(transcribe_shortcut.TRANSCRIBE_ID)(transcribe_shortcut.transcribe)

@@ -15,6 +15,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bot import slack_text
 from bot.flags import CHAT_FLAGS, FlagError, parse_flags
 from bot.jobs import chat_reply
+from bot.jobs.assistant_admin import assistant_job
 from bot.jobs.notice import notice_job
 from bot.jobs.transcribe import audio_files, audio_job
 from bot.listeners.runtime_context import runtime_of
@@ -43,10 +44,19 @@ def message_job(event: dict[str, Any], team_id: str, bot_user_id: str | None) ->
     audio = audio_job_for(event, team_id, bot_user_id, dedup_key)
     if audio is not None:
         return audio
+    said = slack_text.strip_mention(event.get("text", ""), bot_user_id)
+    addressed = event.get("channel_type") == "im" or slack_text.mentions(event.get("text", ""), bot_user_id)
+    words = said.split(maxsplit=2)
+    if addressed and len(words) == 2 and words[0].lower() == "use":
+        return assistant_job(
+            dedup_key=dedup_key, action="use", team_id=team_id, channel=channel, user=event["user"],
+            name=words[1], thread_ts=thread_ts,
+        )  # fmt: skip
+    assistant_name = None
+    if addressed and len(words) >= 2 and words[0].lower() == "ask":
+        assistant_name, said = words[1], words[2] if len(words) > 2 else ""
     try:
-        options, text = parse_flags(
-            slack_text.strip_mention(event.get("text", ""), bot_user_id), CHAT_FLAGS, "a mention"
-        )
+        options, text = parse_flags(said, CHAT_FLAGS, "a mention")
     except FlagError as exc:
         return notice_job(
             dedup_key=dedup_key,
@@ -68,6 +78,10 @@ def message_job(event: dict[str, Any], team_id: str, bot_user_id: str | None) ->
         # Everything shared goes along: images and documents are read, anything else is reported.
         files=list(event.get("files") or []),
     )
+    if assistant_name:
+        payload.update(
+            assistant_name=assistant_name, full_text=slack_text.unescape(f"ask {assistant_name} {text}")
+        )
     return NewJob(
         kind=chat_reply.KIND,
         dedup_key=dedup_key,

@@ -1,0 +1,158 @@
+"""`/assistant create|list|show|update|delete|use` (and "@bot use NAME" in a thread), carried out.
+
+Replies go privately to whoever asked; putting an assistant to work is said in the channel, so
+everyone knows who is answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from bot.delivery import private
+from bot.slack_files import FileProblem, resolve
+from handlers import create_assistant, documents
+from storage import ClaimedJob, NewJob
+from storage.assistants import AssistantRecord, NameTaken
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+KIND = "assistant.command"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def assistant_job(
+    *,
+    dedup_key: str,
+    action: str,
+    team_id: str,
+    channel: str,
+    user: str,
+    name: str | None = None,
+    fields: dict[str, Any] | None = None,
+    thread_ts: str | None = None,
+    response_url: str | None = None,
+) -> NewJob:
+    payload = {
+        "action": action,
+        "team_id": team_id,
+        "channel": channel,
+        "user": user,
+        "name": name,
+        "fields": fields or {},
+        "thread_ts": thread_ts,
+        "response_url": response_url,
+    }
+    return NewJob(kind=KIND, dedup_key=dedup_key, payload=payload)
+
+
+def describe(assistant: AssistantRecord) -> str:
+    return (
+        f"*{assistant.name}* (`{assistant.id}`), created by <@{assistant.created_by}>, "
+        f"last changed by <@{assistant.updated_by}>\n```\n{create_assistant.output_text(assistant)}\n```"
+    )
+
+
+async def extract_files(rt: Runtime, file_ids: list[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Each reference file's (id, name, text), read once; and the problems, said plainly."""
+    found, problems = [], []
+    for file_id in file_ids:
+        try:
+            file = await resolve(rt.slack, {"id": file_id, "file_access": "check_file_info"})
+            if not documents.is_document(file.name, file.mimetype, file.filetype):
+                problems.append(f"`{file.name}` is not a text, Markdown, CSV, JSON or PDF file.")
+                continue
+            content = await rt.downloader.download(file, MAX_FILE_BYTES)
+            text = await asyncio.to_thread(
+                documents.extract_text, content, file.name, file.mimetype, file.filetype
+            )
+            found.append((file_id, file.name, text))
+        except (FileProblem, documents.DocumentRejected) as exc:
+            problems.append(str(exc))
+    return found, problems
+
+
+async def run(rt: Runtime, job: ClaimedJob) -> None:
+    p = job.payload
+
+    async def tell(text: str) -> None:
+        await private.tell(
+            rt.slack,
+            channel=p["channel"],
+            user=p["user"],
+            text=text,
+            thread_ts=p.get("thread_ts"),
+            response_url=p.get("response_url"),
+        )
+
+    team, action, name, fields = p["team_id"], p["action"], p.get("name"), dict(p.get("fields") or {})
+    store = rt.assistants
+    if action == "list":
+        assistants = await store.list(team)
+        if not assistants:
+            await tell(
+                'No assistants yet. Create one with `/assistant create --name NAME --instructions "…"`.'
+            )
+            return
+        lines = [
+            f"• *{a.name}* (`{a.model}`){': ' + a.description if a.description else ''}" for a in assistants
+        ]
+        await tell("*Assistants in this workspace*\n" + "\n".join(lines))
+        return
+    if action == "use" and (name or "").casefold() == "none":
+        await store.use(team, p["channel"], p.get("thread_ts"), None)
+        where = "this thread" if p.get("thread_ts") else "this channel"
+        await rt.slack.chat_postMessage(
+            channel=p["channel"],
+            thread_ts=p.get("thread_ts"),
+            text=f"<@{p['user']}> stopped the assistant in {where}.",
+        )
+        return
+    if action in {"create", "update"} and "file_ids" in fields:
+        files, problems = await extract_files(rt, fields["file_ids"])
+        if problems:
+            await tell(":warning: " + "\n".join(problems))
+            return
+    else:
+        files = []
+    if action == "create":
+        fields.setdefault("model", rt.settings.openai_chat_model)
+        try:
+            assistant = await store.create(team, p["user"], fields)
+        except NameTaken:
+            await tell(f":warning: There is already an assistant named *{fields['name']}* in this workspace.")
+            return
+        for file_id, file_name, text in files:
+            await store.put_file(assistant.id, file_id, file_name, text)
+        await tell(f":white_check_mark: Created {describe(assistant)}")
+        return
+    existing = await store.get(team, name or "")
+    if existing is None:
+        await tell(f":warning: There is no assistant named *{name}*. `/assistant list` shows them.")
+        return
+    if action == "show":
+        await tell(describe(existing))
+    elif action == "update":
+        try:
+            updated = await store.update(team, existing.name, p["user"], fields)
+        except NameTaken:
+            await tell(
+                f":warning: There is already an assistant named *{fields.get('name')}* in this workspace."
+            )
+            return
+        for file_id, file_name, text in files:
+            await store.put_file(existing.id, file_id, file_name, text)
+        await tell(f":white_check_mark: Updated {describe(updated or existing)}")
+    elif action == "delete":
+        await store.delete(team, existing.name)
+        await tell(f":wastebasket: Deleted the assistant *{existing.name}*.")
+    elif action == "use":
+        await store.use(team, p["channel"], p.get("thread_ts"), existing.id)
+        where = "this thread" if p.get("thread_ts") else "this channel"
+        stop = "`@ChatGPT use none`" if p.get("thread_ts") else "`/assistant use none`"
+        await rt.slack.chat_postMessage(
+            channel=p["channel"],
+            thread_ts=p.get("thread_ts"),
+            text=f"<@{p['user']}> put the assistant *{existing.name}* to work in {where}. {stop} stops it.",
+        )

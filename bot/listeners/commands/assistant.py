@@ -1,0 +1,105 @@
+"""`/assistant create|list|show NAME|update NAME|delete NAME|use NAME|none [flags]`.
+
+Flags and limits are checked at once (a bad one is answered privately); the work is a job.
+`/assistant create` with no flags opens a modal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.flags import ASSISTANT_FLAGS, FlagError, parse_flags
+from bot.jobs.assistant_admin import assistant_job
+from bot.listeners.commands.flag_command import problem
+from bot.listeners.runtime_context import runtime_of
+from bot.views import assistant_modal
+from handlers.create_assistant import AssistantSpec
+
+USAGE = (
+    'Usage: `/assistant create --name NAME [--model M] [--description D] [--instructions "…"] '
+    "[--tools '[…]'] [--file-ids F1,F2] [--metadata '{\"k\":\"v\"}']`, `/assistant list`, "
+    "`/assistant show NAME`, `/assistant update NAME [flags]`, `/assistant delete NAME`, "
+    "`/assistant use NAME` (or `none`) for this channel; in a thread, mention me: `@ChatGPT use NAME`."
+)
+ACTIONS = {"create", "list", "show", "update", "delete", "use"}
+
+
+def validated(values: dict[str, Any], creating: bool) -> dict[str, Any]:
+    """Raises ValidationError (a limit, named) or ValueError (a required field)."""
+    spec = AssistantSpec(**values)
+    if creating:
+        spec.require_for_create()
+    return spec.fields()
+
+
+async def handle(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    rt = runtime_of(context)
+    words = (command.get("text") or "").strip().split(maxsplit=1)
+    action = words[0].lower() if words else ""
+    rest = words[1] if len(words) > 1 else ""
+    if action not in ACTIONS:
+        await ack(response_type="ephemeral", text=USAGE)
+        return
+    if action == "create" and not rest.strip():
+        await ack()
+        rt.spawn(open_modal(command, client, context), "open the /assistant modal")
+        return
+    name = None
+    if action in {"show", "update", "delete", "use"}:
+        parts = rest.split(maxsplit=1)
+        if not parts:
+            await ack(
+                response_type="ephemeral", text=f":warning: `/assistant {action}` needs a name. {USAGE}"
+            )
+            return
+        name, rest = parts[0], parts[1] if len(parts) > 1 else ""
+    fields: dict[str, Any] = {}
+    if action in {"create", "update"}:
+        try:
+            values, leftover = parse_flags(rest, ASSISTANT_FLAGS, f"/assistant {action}")
+            if leftover:
+                raise FlagError(f"Unexpected text `{leftover[:40]}`: quote values that have spaces. {USAGE}")
+            fields = validated(values, creating=action == "create")
+        except FlagError as exc:
+            await ack(response_type="ephemeral", text=f":warning: {exc}")
+            return
+        except ValidationError as exc:
+            await ack(response_type="ephemeral", text=problem(exc))
+            return
+        except ValueError as exc:
+            await ack(response_type="ephemeral", text=f":warning: {exc}")
+            return
+    elif rest.strip():
+        await ack(response_type="ephemeral", text=f":warning: `/assistant {action}` takes no flags. {USAGE}")
+        return
+    team_id = command.get("team_id") or context.team_id or ""
+    job = assistant_job(
+        dedup_key=f"command:{team_id}:{command.get('trigger_id')}",
+        action=action,
+        team_id=team_id,
+        channel=command["channel_id"],
+        user=command["user_id"],
+        name=name,
+        fields=fields,
+        response_url=command.get("response_url"),
+    )
+    await rt.record(job, "/assistant")
+    await ack()
+
+
+async def open_modal(command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    rt = runtime_of(context)
+    view = assistant_modal.build(
+        models=await rt.models.chat_models(),
+        default_model=rt.settings.openai_chat_model,
+        channel_id=command["channel_id"],
+        team_id=command.get("team_id"),
+    )
+    await client.views_open(trigger_id=command["trigger_id"], view=view)

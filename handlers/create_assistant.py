@@ -1,0 +1,120 @@
+"""The "Create assistant" action, after OpenAI's hosted Assistants API: the workspace's own profile
+(model, name, description, instructions, tools, file ids, metadata), validated with the seed's
+limits, shown the way the seed's output was."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, field_validator
+
+NAME_MAX, DESCRIPTION_MAX, INSTRUCTIONS_MAX = 256, 512, 256_000
+TOOLS_MAX, METADATA_PAIRS, METADATA_KEY_MAX, METADATA_VALUE_MAX = 128, 16, 64, 512
+BOT_ACTIONS = ("create_image", "read_aloud", "transcribe")
+FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+RESERVED_NAMES = {"none", "list", "show", "create", "update", "delete", "use"}
+
+
+def _tool(entry: Any) -> dict[str, Any]:
+    """A bot action by name, or a function tool whose parameters are a JSON-schema object."""
+    if isinstance(entry, str):
+        if entry not in BOT_ACTIONS:
+            raise ValueError(f"`{entry}` is not one of the bot's actions ({', '.join(BOT_ACTIONS)})")
+        return {"type": "function", "function": {"name": entry}}
+    if not isinstance(entry, dict) or entry.get("type") != "function" or not isinstance(entry.get("function"), dict):
+        raise ValueError('each tool must be a bot action name or {"type": "function", "function": {...}}')
+    function = entry["function"]
+    name = function.get("name")
+    if not isinstance(name, str) or not FUNCTION_NAME.match(name):
+        raise ValueError("a function tool needs a name of letters, digits, _ or -, at most 64")
+    description = function.get("description")
+    if description is not None and not isinstance(description, str):
+        raise ValueError(f"the description of `{name}` must be text")
+    parameters = function.get("parameters", {"type": "object", "properties": {}})
+    if not isinstance(parameters, dict) or parameters.get("type") != "object":
+        raise ValueError(f'the parameters of `{name}` must be a JSON schema with "type": "object"')
+    if not isinstance(parameters.get("properties", {}), dict):
+        raise ValueError(f"the properties of `{name}` must be an object")
+    if not isinstance(parameters.get("required", []), list):
+        raise ValueError(f"`required` in `{name}` must be a list")
+    clean = {"name": name, "parameters": parameters}
+    if description:
+        clean["description"] = description
+    return {"type": "function", "function": clean}
+
+
+class AssistantSpec(BaseModel):
+    """Create: name and model required. Update: any subset (see `partial`)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)] | None = None
+    model: Annotated[str, Field(min_length=1)] | None = None
+    description: Annotated[str, Field(max_length=DESCRIPTION_MAX)] | None = None
+    instructions: Annotated[str, Field(max_length=INSTRUCTIONS_MAX)] | None = None
+    tools: Annotated[list[Any], Field(max_length=TOOLS_MAX)] | None = None
+    file_ids: list[str] | None = None
+    metadata: dict[str, str] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and (value.strip().casefold() in RESERVED_NAMES or any(c.isspace() for c in value)):
+            raise ValueError("must be one word, and not none, list, show, create, update, delete or use")
+        return value
+
+    @field_validator("tools")
+    @classmethod
+    def _tools(cls, value: list[Any] | None) -> list[dict[str, Any]] | None:
+        return None if value is None else [_tool(entry) for entry in value]
+
+    @field_validator("file_ids")
+    @classmethod
+    def _file_ids(cls, value: list[str] | None) -> list[str] | None:
+        for file_id in value or []:
+            if not re.fullmatch(r"F[A-Z0-9]{6,}", file_id):
+                raise ValueError(f"`{file_id}` is not a Slack file id (F…)")
+        return value
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is None:
+            return None
+        if len(value) > METADATA_PAIRS:
+            raise ValueError(f"may hold at most {METADATA_PAIRS} pairs")
+        for key, item in value.items():
+            if len(key) > METADATA_KEY_MAX:
+                raise ValueError(f"keys may be at most {METADATA_KEY_MAX} characters (`{key[:20]}…`)")
+            if len(str(item)) > METADATA_VALUE_MAX:
+                raise ValueError(f"values may be at most {METADATA_VALUE_MAX} characters (key `{key}`)")
+        return value
+
+    def require_for_create(self) -> None:
+        if not self.name:
+            raise ValueError("`--name` is required to create an assistant")
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+def output(assistant: Any) -> dict[str, Any]:
+    """The seed's output object: id, object, created_at, name, description, model, instructions,
+    tools, file_ids, metadata."""
+    created = assistant.created_at
+    return {
+        "id": assistant.id,
+        "object": "assistant",
+        "created_at": int(created.timestamp()) if created else None,
+        "name": assistant.name,
+        "description": assistant.description,
+        "model": assistant.model,
+        "instructions": assistant.instructions,
+        "tools": assistant.tools,
+        "file_ids": assistant.file_ids,
+        "metadata": assistant.metadata,
+    }
+
+
+def output_text(assistant: Any) -> str:
+    return json.dumps(output(assistant), indent=2, ensure_ascii=False)
