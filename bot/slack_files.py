@@ -79,6 +79,20 @@ async def resolve(client: AsyncWebClient, info: dict[str, Any]) -> SharedFile:
     return SharedFile.from_slack(info)
 
 
+def _follow_api_host(url: str, api_url: str) -> str:
+    """With SLACK_API_URL pointing somewhere other than slack.com (a proxy, a local fake), file
+    downloads from Slack's hosts go there too, as every other Slack call does."""
+    api = urlsplit(api_url)
+    target = urlsplit(url)
+    api_host = (api.hostname or "").lower()
+    if not api_host or api_host == "slack.com" or api_host.endswith(".slack.com"):
+        return url
+    host = (target.hostname or "").lower()
+    if host == "slack.com" or host.endswith((".slack.com", ".slack-edge.com")):
+        return target._replace(scheme=api.scheme, netloc=api.netloc).geturl()
+    return url
+
+
 def _token_may_go_to(url: str, api_url: str) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     api_host = (urlsplit(api_url).hostname or "").lower()
@@ -129,7 +143,8 @@ class SlackDownloader:
         if not _token_may_go_to(file.url, self._api_url):
             raise FileProblem(f"`{file.name}` is not stored in Slack, so I will not fetch it with my token.")
         headers = {"Authorization": f"Bearer {self._token}"}
-        async with self._client().get(file.url, headers=headers, allow_redirects=False) as response:
+        url = _follow_api_host(file.url, self._api_url)
+        async with self._client().get(url, headers=headers, allow_redirects=False) as response:
             if response.status != 200:
                 raise FileProblem(f"Slack answered HTTP {response.status} for `{file.name}`.")
             if (response.content_type or "").startswith("text/html"):
