@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -38,3 +39,15 @@ async def tell(
                 if response.status == 200:
                     return
     await client.chat_postMessage(channel=user, text=text)
+
+
+async def tell_requester(client: AsyncWebClient, payload: dict[str, Any], text: str) -> None:
+    """Tell the person a job is for (its payload names channel, user, thread and response URL)."""
+    await tell(
+        client,
+        channel=payload["channel"],
+        user=payload["user"],
+        text=text,
+        thread_ts=payload.get("thread_ts"),
+        response_url=payload.get("response_url"),
+    )

@@ -77,14 +77,7 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
     p = job.payload
 
     async def tell(text: str) -> None:
-        await private.tell(
-            rt.slack,
-            channel=p["channel"],
-            user=p["user"],
-            text=text,
-            thread_ts=p.get("thread_ts"),
-            response_url=p.get("response_url"),
-        )
+        await private.tell_requester(rt.slack, p, text)
 
     team, action, name, fields = p["team_id"], p["action"], p.get("name"), dict(p.get("fields") or {})
     store = rt.assistants

@@ -100,14 +100,7 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
         return  # an earlier attempt finished the work and died before saying so
 
     async def tell(text: str) -> None:
-        await private.tell(
-            rt.slack,
-            channel=p["channel"],
-            user=p["user"],
-            text=text,
-            thread_ts=p.get("thread_ts"),
-            response_url=p.get("response_url"),
-        )
+        await private.tell_requester(rt.slack, p, text)
 
     try:
         request = image_request(rt, p["team_id"], p["user"], p["options"])

@@ -7,12 +7,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import openai
-from handlers.realtime_speech import RealtimeSpeechError
 from pydantic import ValidationError
 
 from bot.delivery import private
 from bot.delivery.uploads import OutgoingFile, slug, upload
 from handlers import create_speech, openai_errors
+from handlers.realtime_speech import RealtimeSpeechError
 from storage import ClaimedJob, NewJob
 
 if TYPE_CHECKING:
@@ -108,14 +108,7 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
         return
 
     async def tell(text: str) -> None:
-        await private.tell(
-            rt.slack,
-            channel=p["channel"],
-            user=p["user"],
-            text=text,
-            thread_ts=p.get("thread_ts"),
-            response_url=p.get("response_url"),
-        )
+        await private.tell_requester(rt.slack, p, text)
 
     try:
         request = speech_request(rt, p["options"])

@@ -194,14 +194,7 @@ async def _do_one(
 
 
 async def _tell(rt: Runtime, p: dict[str, Any], text: str) -> None:
-    await private.tell(
-        rt.slack,
-        channel=p["channel"],
-        user=p["user"],
-        text=text,
-        thread_ts=p.get("thread_ts"),
-        response_url=p.get("response_url"),
-    )
+    await private.tell_requester(rt.slack, p, text)
 
 
 async def run(rt: Runtime, job: ClaimedJob) -> None:

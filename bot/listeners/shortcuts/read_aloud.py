@@ -11,30 +11,32 @@ from bot import slack_text
 from bot.jobs.create_speech import speech_job
 from bot.jobs.notice import notice_job
 from bot.listeners.runtime_context import runtime_of
+from bot.listeners.shortcuts.message_shortcut import clicked
 
 CALLBACK_ID = "read_aloud"
 NOTHING_TO_READ = ":warning: That message has no text to read aloud."
 
 
 async def handle(ack: AsyncAck, shortcut: dict[str, Any], context: AsyncBoltContext) -> None:
-    message = shortcut.get("message") or {}
-    team_id = (shortcut.get("team") or {}).get("id") or context.team_id or ""
-    channel = (shortcut.get("channel") or {}).get("id", "")
-    user = (shortcut.get("user") or {}).get("id", "")
-    thread_ts = message.get("thread_ts") or message.get("ts")
-    key = f"shortcut:{team_id}:{shortcut.get('trigger_id')}"
-    text = slack_text.unescape(message.get("text") or "").strip()
+    at = clicked(shortcut, context)
+    text = slack_text.unescape(at.message.get("text") or "").strip()
     if text:
         job = speech_job(
-            dedup_key=key,
-            team_id=team_id,
-            channel=channel,
-            user=user,
+            dedup_key=at.dedup_key,
+            team_id=at.team_id,
+            channel=at.channel,
+            user=at.user,
             options={"input": text},
-            thread_ts=thread_ts,
+            thread_ts=at.thread_ts,
             source="read_aloud",
         )
     else:
-        job = notice_job(dedup_key=key, channel=channel, user=user, text=NOTHING_TO_READ, thread_ts=thread_ts)
+        job = notice_job(
+            dedup_key=at.dedup_key,
+            channel=at.channel,
+            user=at.user,
+            text=NOTHING_TO_READ,
+            thread_ts=at.thread_ts,
+        )
     await runtime_of(context).record(job, "read_aloud")
     await ack()

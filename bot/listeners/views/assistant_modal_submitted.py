@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,6 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bot.jobs.assistant_admin import assistant_job
 from bot.listeners.commands.assistant import validated
 from bot.listeners.runtime_context import runtime_of
+from bot.listeners.views.submission import field_error, origin
 from bot.views import assistant_modal
 
 
@@ -24,21 +24,17 @@ async def handle(
         try:
             fields = validated(values, creating=True)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            block = str(error["loc"][0]) if error["loc"] else "name"
-            errors[block] = str(error["msg"]).removeprefix("Value error, ").replace("`", "")[:150]
+            errors = field_error(exc, "name")
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    team_id = metadata.get("team_id") or context.team_id or ""
-    user = body["user"]["id"]
+    where = origin(body, view, context)
     job = assistant_job(
-        dedup_key=f"view:{team_id}:{view['id']}:{view.get('hash', '')}",
+        dedup_key=where.dedup_key,
         action="create",
-        team_id=team_id,
-        channel=metadata.get("channel_id") or user,
-        user=user,
+        team_id=where.team_id,
+        channel=where.channel,
+        user=where.user,
         fields=fields,
     )
     await runtime_of(context).record(job, "/assistant modal")

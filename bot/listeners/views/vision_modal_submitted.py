@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -11,6 +10,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from bot.jobs.ask import ask_job
 from bot.listeners.commands.vision import refusal, split_links
 from bot.listeners.runtime_context import runtime_of
+from bot.listeners.views.submission import origin
 from bot.views import vision_modal
 
 
@@ -27,14 +27,12 @@ async def handle(
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    team_id = metadata.get("team_id") or context.team_id or ""
-    user = body["user"]["id"]
+    where = origin(body, view, context)
     job = ask_job(
-        dedup_key=f"view:{team_id}:{view['id']}:{view.get('hash', '')}",
-        team_id=team_id,
-        channel=metadata.get("channel_id") or user,
-        user=user,
+        dedup_key=where.dedup_key,
+        team_id=where.team_id,
+        channel=where.channel,
+        user=where.user,
         text=question,
         options=options,
         response_url=None,
