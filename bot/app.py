@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
 
@@ -15,6 +19,29 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def single_flight_authorize(client: AsyncWebClient) -> Callable[..., Awaitable[AuthorizeResult]]:
+    """Bolt's single-workspace mode calls auth.test until one answer is cached, so a burst of
+    events at start-up makes a burst of auth.test calls in the ack path. This asks once."""
+    cached: list[AuthorizeResult] = []
+    lock = asyncio.Lock()
+
+    async def authorize(
+        enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        if not cached:
+            async with lock:
+                if not cached:
+                    response = await client.auth_test()
+                    cached.append(
+                        AuthorizeResult.from_auth_test_response(
+                            auth_test_response=response, bot_token=client.token
+                        )
+                    )
+        return cached[0]
+
+    return authorize
+
+
 def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
     settings = runtime.settings
     signing_secret = (
@@ -22,6 +49,7 @@ def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
     )
     app = AsyncApp(
         client=runtime.slack,
+        authorize=single_flight_authorize(runtime.slack),
         signing_secret=signing_secret if http_mode else "unused-in-socket-mode",
         # Listeners only record a job and ack; recording must happen before the ack (see listeners).
         process_before_response=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 import openai
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -13,11 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 
 
-def slack_client(settings: Settings) -> AsyncWebClient:
-    """Bolt copies base_url and retry handlers into every per-request client it builds."""
+def slack_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    """Bolt copies base_url, retry handlers and the session into every per-request client it builds;
+    one shared session keeps connections to Slack open instead of one per call."""
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_base,
+        session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),

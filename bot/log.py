@@ -32,6 +32,8 @@ def setup(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # The SDKs are chatty at DEBUG and may print request headers; keep them at INFO or above.
-    for name in ("slack_sdk", "slack_bolt", "openai", "httpx", "httpx2", "aiohttp.access", "sqlalchemy"):
+    for name in ("slack_sdk", "slack_bolt", "openai", "httpx", "httpx2"):
         logging.getLogger(name).setLevel(max(logging.getLevelName(level), logging.INFO))
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # SQLAlchemy echoes every statement at INFO, and aiohttp logs every request: not for a log.
+    for name in ("sqlalchemy", "aiohttp.access", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)

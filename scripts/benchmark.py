@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -35,7 +36,7 @@ POLL_SECONDS = 0.005
 SETTLE_SECONDS = 2.0  # kept watching after the last answer, so late duplicates are counted too
 
 
-def bot_env(slack: FakeSlack, openai_api: FakeOpenAI, db_url: str, concurrency: int) -> dict[str, str]:
+def bot_env(slack: FakeSlack, openai: FakeOpenAI, db_url: str, concurrency: int) -> dict[str, str]:
     """The environment the `bot_env` fixture of tests/conftest.py builds, with more workers."""
     env = clean_environ()
     env.update(
@@ -43,8 +44,8 @@ def bot_env(slack: FakeSlack, openai_api: FakeOpenAI, db_url: str, concurrency: 
             "SLACK_BOT_TOKEN": slack.bot_token,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": slack.url,
-            "OPENAI_API_KEY": openai_api.api_key,
-            "OPENAI_BASE_URL": openai_api.url,
+            "OPENAI_API_KEY": openai.api_key,
+            "OPENAI_BASE_URL": openai.url,
             "DATABASE_URL": db_url,
             "JOB_POLL_SECONDS": "0.2",
             "STREAM_FLUSH_SECONDS": "0.05",
@@ -67,12 +68,11 @@ def proc_stats(pid: int) -> tuple[float, float, float]:
     return int(status["VmHWM"].split()[0]) / 1024, int(status["VmRSS"].split()[0]) / 1024, cpu
 
 
-def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile; NaN when there is nothing to rank."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+def dist(values: list[float], digits: int, *percentiles: int) -> str:
+    """Nearest-rank percentiles and the maximum, e.g. "p50 12.3  p99 45.6  max 50.1"."""
+    ordered = sorted(values) or [math.nan]
+    ranks = [(f"p{p}", ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]) for p in percentiles]
+    return "  ".join(f"{name} {value:.{digits}f}" for name, value in [*ranks, ("max", ordered[-1])])
 
 
 class Burst:
@@ -80,7 +80,9 @@ class Burst:
 
     def __init__(self, slack: FakeSlack, n: int) -> None:
         self.slack, self.seen = slack, len(slack.calls)
-        self.bodies = [payloads.event_callback(payloads.mention(f"q{i}", ts=payloads.new_ts())) for i in range(n)]
+        self.bodies = [
+            payloads.event_callback(payloads.mention(f"q{i}", ts=payloads.new_ts())) for i in range(n)
+        ]
         self.threads: list[str] = [b["event"]["ts"] for b in self.bodies]
         self.sent: dict[str, float] = {}  # thread ts -> when its mention was sent
         self.methods: Counter[str] = Counter()
@@ -104,14 +106,12 @@ class Burst:
         status, _ = await bot.send_event(body)
         return status, time.monotonic() - t
 
-    async def run(self, bot: BotProcess, timeout: float) -> None:
-        assert bot.process is not None
+    async def run(self, bot: BotProcess, process: asyncio.subprocess.Process, patience: float) -> None:
         self.t0 = time.monotonic()
-        acks = asyncio.gather(*(self.send(bot, ts, b) for ts, b in zip(self.threads, self.bodies, strict=True)),
-                              return_exceptions=True)  # fmt: skip
-        while len(self.stopped) < len(self.threads) and bot.process.returncode is None:  # noqa: ASYNC110
-            if time.monotonic() > self.t0 + timeout:
-                break
+        sends = (self.send(bot, ts, body) for ts, body in zip(self.threads, self.bodies, strict=True))
+        acks = asyncio.gather(*sends, return_exceptions=True)
+        end = self.t0 + patience
+        while len(self.stopped) < len(self.threads) and process.returncode is None and time.monotonic() < end:
             self.poll()
             await asyncio.sleep(POLL_SECONDS)
         self.t_done = time.monotonic()
@@ -120,3 +120,93 @@ class Burst:
         while time.monotonic() < settle:
             self.poll()
             await asyncio.sleep(POLL_SECONDS)
+
+
+async def benchmark(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="bot-benchmark-") as tmp:
+        async with FakeSlack() as slack, FakeOpenAI() as openai:
+            db_url = f"sqlite+aiosqlite:///{Path(tmp) / 'data' / 'bot.db'}"
+            bot = BotProcess(bot_env(slack, openai, db_url, args.concurrency), Path(tmp))
+            try:
+                await bot.start(timeout=60)
+                # Slack opens as many connections as it likes: lift aiohttp's 100-connection cap.
+                await bot._session.close()  # type: ignore[union-attr]
+                bot._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+                await measure(args, bot, slack, openai)
+            finally:
+                t = time.monotonic()
+                rc = await bot.stop()
+                print(f"{'bot exit':<19}rc {rc}, {time.monotonic() - t:.1f} s after SIGTERM")
+
+
+async def measure(args: argparse.Namespace, bot: BotProcess, slack: FakeSlack, openai: FakeOpenAI) -> None:
+    if bot.process is None:
+        raise RuntimeError("the bot is not running")
+    n, pid = args.mentions, bot.process.pid
+    reply = ChatReply(chunks=[f"word{i} " for i in range(args.chunks)], first_delay=args.first_delay,
+                      chunk_delay=args.chunk_delay)  # fmt: skip
+    if args.warmup:  # answered first and not counted
+        openai.queue_chat(*[reply] * args.warmup)
+        await Burst(slack, args.warmup).run(bot, bot.process, args.timeout)
+    chats_before, log_before = len(openai.requests_to("/chat/completions")), len(bot.output)
+    _, rss_ready, cpu_ready = proc_stats(pid)
+    own_cpu = time.process_time()
+    openai.queue_chat(*[reply] * n)
+    burst = Burst(slack, n)
+    await burst.run(bot, bot.process, args.timeout)
+    alive = bot.process.returncode is None
+    peak_rss, _, cpu_end = proc_stats(pid) if alive else (math.nan,) * 3
+    own_cpu = time.process_time() - own_cpu
+
+    ok = [a[1] * 1000 for a in burst.acks if isinstance(a, tuple) and a[0] == 200]
+    bad = [a for a in burst.acks if not (isinstance(a, tuple) and a[0] == 200)]
+    sent, threads = burst.sent, burst.threads
+    first = [
+        (burst.started[ts][0] - sent[ts] - args.first_delay) * 1000 for ts in threads if ts in burst.started
+    ]
+    done = [burst.stopped[ts][0] - sent[ts] for ts in threads if ts in burst.stopped]
+    span = max((burst.stopped[ts][0] for ts in threads if ts in burst.stopped), default=math.nan) - burst.t0
+    starts = Counter(len(burst.started.get(ts, [])) for ts in threads)
+    stops = Counter(len(burst.stopped.get(ts, [])) for ts in threads)
+    log = bot.output[log_before:]
+    loud = [x for x in log if x.split()[2:3] in (["WARNING"], ["ERROR"], ["CRITICAL"])]
+
+    cpu = cpu_end - cpu_ready
+    rows = {
+        "mentions": f"{n} at once, after {args.warmup} warm-up; model: {args.first_delay} s to first token, "
+        f"{args.chunks} chunks {args.chunk_delay} s apart; WORKER_CONCURRENCY {args.concurrency}",
+        "acks": f"{len(ok)} x HTTP 200, other {len(bad)} {bad[:3]}",
+        "ack ms": dist(ok, 1, 50, 95, 99),
+        "first words ms": dist(first, 1, 50, 99) + "  (startStream seen - sent - first_delay)",
+        "complete s": dist(done, 2, 50, 99) + "  (stopStream seen - sent)",
+        "answers/s": f"{len(done) / span:.1f}  ({len(done)} answers in {span:.2f} s)",
+        "peak RSS MB": f"{peak_rss:.1f}  (VmHWM; VmRSS before the burst {rss_ready:.1f})",
+        "CPU ms/answer": f"{cpu * 1000 / n:.1f}  (bot {cpu:.2f} s in the burst; this script {own_cpu:.2f} s)",
+        "answers": f"{len(done)} of {n} complete, missing {n - len(done)} "
+        f"(waited {burst.t_done - burst.t0:.1f} s + {SETTLE_SECONDS} s; bot alive: {alive})",
+        "startStream/thread": f"{'all 1' if starts == Counter({1: n}) else 'NOT all 1'} {dict(starts)}; "
+        f"stopStream/thread {dict(stops)}; streams in other threads {len(set(burst.started) - set(threads))}",
+        "openai chat reqs": len(openai.requests_to("/chat/completions")) - chats_before,
+        "slack calls": dict(sorted(burst.methods.items())),
+        "bot log": f"{len(log)} lines in the burst, {len(loud)} WARNING/ERROR/CRITICAL",
+    }
+    for label, text in rows.items():
+        print(f"{label:<19}{text}")
+    for line in loud[:8]:
+        print(f"  | {line[:180]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--mentions", type=int, default=200)
+    parser.add_argument("--first-delay", type=float, default=0.5)
+    parser.add_argument("--chunks", type=int, default=20)
+    parser.add_argument("--chunk-delay", type=float, default=0.05)
+    parser.add_argument("--warmup", type=int, default=0, help="mentions answered first, not measured")
+    parser.add_argument("--concurrency", type=int, default=256, help="the bot's WORKER_CONCURRENCY")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for every answer")
+    asyncio.run(benchmark(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
