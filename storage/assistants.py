@@ -95,15 +95,21 @@ class AssistantStore:
     async def list(self, team_id: str) -> list[AssistantRecord]:
         async with self._db.sessions() as session:
             rows = (
-                await session.execute(select(Assistant).where(Assistant.team_id == team_id).order_by(Assistant.name_key))
+                await session.execute(
+                    select(Assistant).where(Assistant.team_id == team_id).order_by(Assistant.name_key)
+                )
             ).scalars()
             return [_record(row) for row in rows]
 
-    async def update(self, team_id: str, name: str, user: str, fields: dict[str, Any]) -> AssistantRecord | None:
+    async def update(
+        self, team_id: str, name: str, user: str, fields: dict[str, Any]
+    ) -> AssistantRecord | None:
         try:
             async with self._db.sessions.begin() as session:
                 row = await session.scalar(
-                    select(Assistant).where(Assistant.team_id == team_id, Assistant.name_key == name.casefold())
+                    select(Assistant).where(
+                        Assistant.team_id == team_id, Assistant.name_key == name.casefold()
+                    )
                 )
                 if row is None:
                     return None
@@ -132,7 +138,9 @@ class AssistantStore:
             await session.delete(row)
             return True
 
-    async def use(self, team_id: str, channel_id: str, thread_ts: str | None, assistant_id: str | None) -> None:
+    async def use(
+        self, team_id: str, channel_id: str, thread_ts: str | None, assistant_id: str | None
+    ) -> None:
         """Set (or with None, stop) the assistant of a channel, or of one thread in it."""
         where = (
             AssistantUse.team_id == team_id,
@@ -144,7 +152,10 @@ class AssistantStore:
             if assistant_id is not None:
                 session.add(
                     AssistantUse(
-                        team_id=team_id, channel_id=channel_id, thread_ts=thread_ts or "", assistant_id=assistant_id
+                        team_id=team_id,
+                        channel_id=channel_id,
+                        thread_ts=thread_ts or "",
+                        assistant_id=assistant_id,
                     )
                 )
 
@@ -168,7 +179,9 @@ class AssistantStore:
 
     async def put_file(self, assistant_id: str, file_id: str, name: str, text: str) -> None:
         async with self._db.sessions.begin() as session:
-            await session.merge(AssistantFile(assistant_id=assistant_id, file_id=file_id, name=name, text=text))
+            await session.merge(
+                AssistantFile(assistant_id=assistant_id, file_id=file_id, name=name, text=text)
+            )
 
     async def files(self, assistant_id: str) -> list[tuple[str, str, str]]:
         """(file id, name, text) of each reference file."""

@@ -37,7 +37,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "assistant_files",
-        sa.Column("assistant_id", sa.String(40), sa.ForeignKey("assistants.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "assistant_id",
+            sa.String(40),
+            sa.ForeignKey("assistants.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("file_id", sa.String(32), primary_key=True),
         sa.Column("name", sa.String(255), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
@@ -47,7 +52,9 @@ def upgrade() -> None:
         sa.Column("team_id", sa.String(32), primary_key=True),
         sa.Column("channel_id", sa.String(32), primary_key=True),
         sa.Column("thread_ts", sa.String(32), primary_key=True),  # "" for the whole channel
-        sa.Column("assistant_id", sa.String(40), sa.ForeignKey("assistants.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "assistant_id", sa.String(40), sa.ForeignKey("assistants.id", ondelete="CASCADE"), nullable=False
+        ),
     )
 
 
