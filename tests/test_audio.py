@@ -274,3 +274,33 @@ async def test_several_files_are_each_done_in_order_and_a_follow_up_sees_the_tra
         "Transcribe the audio file `two.m4a`.", "This is a fake transcription.",
         "summarize that",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fmt", "asked", "expected"),
+    [
+        ("text", "text", "This is a fake transcription."),
+        ("json", "json", "This is a fake transcription."),
+        ("verbose_json", "json", "[00:00:00] This is a fake transcription."),
+        ("vtt", "json", "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nThis is a fake transcription.\n"),
+    ],
+)
+async def test_every_format_on_a_model_without_timings(
+    bot: BotProcess, slack: FakeSlack, openai_api: FakeOpenAI, fmt: str, asked: str, expected: str
+) -> None:
+    file = slack.add_file(wav_seconds(2.0), "memo.wav", "audio/wav", "wav")
+    link = f"https://test.slack.com/files/U0BOB/{file['id']}/memo.wav"
+    await bot.send_form(payloads.slash_command("/transcribe", f"--response-format {fmt} {link}"))
+    [request] = await openai_api.wait_for("/v1/audio/transcriptions")
+    assert request.form is not None
+    assert (request.form["model"], request.form["response_format"]) == ("gpt-transcribe", asked)
+    if fmt == "vtt":
+        [[subtitle]] = await slack.wait_until(lambda: slack.upload_batches, what="the subtitle upload")
+        assert subtitle.content.decode() == expected and subtitle.filename == "memo.vtt"
+        return
+    root = await slack.wait_until(
+        lambda: [m for m in slack.messages if m.thread_ts is None and m.is_bot], what="root"
+    )
+    [reply] = await slack.wait_thread_messages("C0CHAN", root[0].ts)
+    assert reply.visible_text.endswith(expected)
+    assert ("estimated" in reply.visible_text) == (fmt == "verbose_json")
