@@ -24,10 +24,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class BoltTokenNoticeFilter(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN is unused because we hand it a client and an authorize
+    function ourselves: true, intended, and alarming to an admin reading the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not message.startswith(
+            ("As you gave `client` as well", "As `installation_store` or `authorize`")
+        )
+
+
 def setup(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
+    handler.addFilter(BoltTokenNoticeFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

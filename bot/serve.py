@@ -36,11 +36,17 @@ async def _serve(settings: Settings, *, mode: str, host: str, port: int) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    await runtime.start_workers()
     runner = web.AppRunner(build_web_app(runtime, bolt_app if http_mode else None), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        log.error("cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
+        await runner.cleanup()
+        await runtime.close()
+        return 1
+    await runtime.start_workers()
     socket_handler: AsyncSocketModeHandler | None = None
     if not http_mode:
         assert settings.slack_app_token is not None

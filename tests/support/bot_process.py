@@ -64,6 +64,22 @@ class BotProcess:
         return "\n".join(self.output)
 
     async def start(self, *, wait_ready: bool = True, timeout: float = 30.0) -> BotProcess:
+        for _ in range(3):
+            await self._launch()
+            if not wait_ready:
+                return self
+            try:
+                await self.wait_ready(timeout)
+                return self
+            except AssertionError:
+                # Another test (or worker) took the free port between our look and the bot's bind.
+                if "cannot listen on" not in self.log:
+                    raise
+                await self.wait_exit()
+                self.port, self.output = free_port(), []
+        raise AssertionError(f"the bot could not find a free port:\n{self.log}")
+
+    async def _launch(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -79,10 +95,8 @@ class BotProcess:
             stderr=asyncio.subprocess.STDOUT,
         )
         self._reader = asyncio.create_task(self._read())
-        self._session = aiohttp.ClientSession()
-        if wait_ready:
-            await self.wait_ready(timeout)
-        return self
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
 
     async def _read(self) -> None:
         assert self.process is not None and self.process.stdout is not None
