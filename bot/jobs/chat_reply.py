@@ -13,6 +13,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import openai
@@ -109,16 +110,78 @@ async def run(rt: Runtime, job: ClaimedJob) -> None:
     await answer(rt, job, job.payload)
 
 
+@dataclass
+class Turn:
+    """One question, ready to ask: what is sent, and what is kept once it is answered."""
+
+    key: ThreadKey
+    question: StoredMessage
+    first_in_thread: bool
+    request: ChatRequest
+    images: bool
+    dropped: int
+    notes: list[str]
+    assistant: AssistantRecord | None
+
+
 async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
     key = ThreadKey(p["team_id"], p["channel"], p["thread_ts"])
     # The thread is a conversation from now on: a reply typed while this answer streams is
     # recorded, and answered after it (jobs of one thread run in order).
     await rt.conversations.ensure(key)
-    shared = bool(p.get("files") or p.get("image_urls"))
-    if not p["text"].strip() and not shared:
+    if not p["text"].strip() and not (p.get("files") or p.get("image_urls")):
         await rt.slack.chat_postMessage(channel=p["channel"], thread_ts=p["thread_ts"], text=EMPTY_PROMPT)
         return
+    reply = await _reply_for(rt, job, p)
+    await reply.set_status("is thinking…")
+    turn = await _prepare(rt, p, key)
+    if isinstance(turn, str):
+        # Nothing half-done: the person hears what is wrong with what they shared; OpenAI is not asked.
+        await private.tell_requester(rt.slack, p, turn)
+        return
 
+    started = time.monotonic()
+    first_token_seen = False
+
+    async def on_text(text: str) -> None:
+        nonlocal first_token_seen
+        if not first_token_seen:
+            first_token_seen = True
+            rt.metrics.first_token_seconds.observe(time.monotonic() - started)
+        await reply.append(text)
+
+    place = bot_tools.Place(p["team_id"], p["channel"], p["thread_ts"], p["user"])
+    if turn.assistant is not None:
+        offered = bot_tools.expand(turn.assistant.tools) or None
+    else:
+        offered = bot_tools.DEFINITIONS if rt.settings.openai_tools_enabled else None
+    try:
+        outcome, said, notes = await _converse(rt, turn.request, on_text, reply, place, offered)
+    except (openai.OpenAIError, ChatTimeout) as exc:
+        rt.metrics.openai_errors.labels(type(exc).__name__).inc()
+        log.warning("chat job %s failed upstream: %s", job.id, type(exc).__name__)
+        await reply.fail(openai_errors.describe(exc, turn.request.model, images=turn.images))
+        # The question stays in the conversation so that "try again" in the thread has context.
+        await rt.conversations.append(key, [turn.question], job_id=job.id)
+        return
+
+    await reply.finish(await _footer(rt, turn, outcome))
+    if turn.first_in_thread and p.get("channel_type") == "im":
+        await _set_title(rt, p)
+    _count_tokens(rt, outcome)
+    answer_message = StoredMessage(
+        role="assistant",
+        content="\n\n".join(part for part in [*notes, said or _tool_calls_text(outcome).strip()] if part),
+        model=outcome.model,
+        prompt_tokens=outcome.prompt_tokens,
+        completion_tokens=outcome.completion_tokens,
+        slack_ts=reply.ts,
+    )
+    await rt.conversations.append(key, [turn.question, answer_message], job_id=job.id)
+
+
+async def _reply_for(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> StreamedReply:
+    """Where the answer goes: a new message, or the one an interrupted attempt started."""
     existing_ts = await _earlier_reply(rt, job) if job.resumed else None
     if existing_ts is None:
         # Say a reply is about to start: should the process die before its ts is recorded, the
@@ -130,7 +193,7 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
         job.progress = {**job.progress, "reply_ts": ts}
         await rt.jobs.save_progress(job.id, job.progress)
 
-    reply = StreamedReply(
+    return StreamedReply(
         rt.slack,
         channel=p["channel"],
         thread_ts=p["thread_ts"],
@@ -141,8 +204,11 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
         existing_ts=existing_ts,
         on_started=remember_reply_ts,
     )
-    await reply.set_status("is thinking…")
 
+
+async def _prepare(rt: Runtime, p: dict[str, Any], key: ThreadKey) -> Turn | str:
+    """The request for this turn: history, shared files, assistant, model, fitted to the window.
+    A string instead is what is wrong with what was shared."""
     name, history = await asyncio.gather(rt.people.name(p["user"]), rt.conversations.history(key))
     options = dict(p.get("options") or {})
     detail = options.pop("detail", None) or "auto"
@@ -157,18 +223,11 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
             chosen_model or rt.settings.openai_chat_model,
         )
         if inputs.problems:
-            # Nothing half-done: the person hears what is wrong with what they shared; OpenAI is not asked.
-            await private.tell(
-                rt.slack, channel=p["channel"], user=p["user"], thread_ts=p["thread_ts"],
-                text=":warning: " + "\n".join(inputs.problems), response_url=p.get("response_url"),
-            )  # fmt: skip
-            return
+            return ":warning: " + "\n".join(inputs.problems)
     assistant = await _assistant_for(rt, p)
-    text = (
-        p["text"] if assistant is not None or not p.get("assistant_name") else p.get("full_text", p["text"])
-    )
-    asked = text.strip() or ABOUT_THIS
-    content = "\n\n".join(part for part in (asked, inputs.document_text) if part)
+    # "@bot ask NAME …" with no such assistant is an ordinary question, word for word.
+    text = p.get("full_text", p["text"]) if p.get("assistant_name") and assistant is None else p["text"]
+    content = "\n\n".join(part for part in (text.strip() or ABOUT_THIS, inputs.document_text) if part)
     question = StoredMessage(
         role="user", content=content, name=name, slack_ts=p["ts"], attachment_ids=tuple(inputs.image_ids)
     )
@@ -183,57 +242,22 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
     try:
         request = ChatRequest(model=model, messages=messages, **options)
     except ValidationError as exc:  # flags are validated when typed; this guards stored jobs
-        await reply.fail(f":warning: {exc.errors()[0]['msg']}")
-        return
+        return f":warning: {exc.errors()[0]['msg']}"
+    return Turn(key, question, not history, request, bool(image_ids), dropped, inputs.notes, assistant)
 
-    started = time.monotonic()
-    first_token_seen = False
 
-    async def on_text(text: str) -> None:
-        nonlocal first_token_seen
-        if not first_token_seen:
-            first_token_seen = True
-            rt.metrics.first_token_seconds.observe(time.monotonic() - started)
-        await reply.append(text)
-
-    place = bot_tools.Place(p["team_id"], p["channel"], p["thread_ts"], p["user"])
-    if assistant is not None:
-        offered = bot_tools.expand(assistant.tools) or None
-    else:
-        offered = bot_tools.DEFINITIONS if rt.settings.openai_tools_enabled else None
-    try:
-        outcome, said, notes = await _converse(rt, request, on_text, reply, place, offered)
-    except (openai.OpenAIError, ChatTimeout) as exc:
-        rt.metrics.openai_errors.labels(type(exc).__name__).inc()
-        log.warning("chat job %s failed upstream: %s", job.id, type(exc).__name__)
-        await reply.fail(openai_errors.describe(exc, model, images=bool(image_ids)))
-        # The question stays in the conversation so that "try again" in the thread has context.
-        await rt.conversations.append(key, [question], job_id=job.id)
-        return
-
+async def _footer(rt: Runtime, turn: Turn, outcome: ChatOutcome) -> str:
+    """What follows the answer: tool calls shown, notices, and which assistant answered."""
     extra = _tool_calls_text(outcome)
     if outcome.finish_reason == "length":
         extra += "\n\n_(The answer reached the maximum length and was cut short.)_"
-    if dropped and await rt.conversations.first_trim_notice(key):
+    if turn.dropped and await rt.conversations.first_trim_notice(turn.key):
         extra += "\n\n" + TRIMMED
-    for note in inputs.notes:
+    for note in turn.notes:
         extra += "\n\n" + note
-    if assistant is not None:
-        extra += f"\n\n_— answered by the assistant *{assistant.name}*_"
-    await reply.finish(extra)
-    if not history and p.get("channel_type") == "im":
-        await _set_title(rt, p)
-
-    _count_tokens(rt, outcome)
-    answer_message = StoredMessage(
-        role="assistant",
-        content="\n\n".join(part for part in [*notes, said or _tool_calls_text(outcome).strip()] if part),
-        model=outcome.model,
-        prompt_tokens=outcome.prompt_tokens,
-        completion_tokens=outcome.completion_tokens,
-        slack_ts=reply.ts,
-    )
-    await rt.conversations.append(key, [question, answer_message], job_id=job.id)
+    if turn.assistant is not None:
+        extra += f"\n\n_— answered by the assistant *{turn.assistant.name}*_"
+    return extra
 
 
 async def _converse(
