@@ -9,8 +9,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flags import CHAT_FLAGS, FlagError, parse_flags
+from bot.flags import CHAT_FLAGS
 from bot.jobs.ask import ask_job
+from bot.listeners.commands.flag_command import read_command
 from bot.listeners.runtime_context import runtime_of
 from bot.views import ask_modal
 
@@ -20,21 +21,19 @@ USAGE = "Usage: `/ask [--model M] [--temperature 0-2] [--top-p 0-1] [--max-token
 async def handle(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    text = command.get("text") or ""
-    if not text.strip():
-        await ack()
-        runtime_of(context).spawn(open_modal(command, client, context), "open the /ask modal")
+    read = await read_command(
+        ack,
+        command,
+        client,
+        context,
+        flags=CHAT_FLAGS,
+        usage=USAGE,
+        open_modal=open_modal,
+        missing="a question",
+    )
+    if read is None:
         return
-    try:
-        options, prompt = parse_flags(text, CHAT_FLAGS, "/ask")
-    except FlagError as exc:
-        await ack(response_type="ephemeral", text=f":warning: {exc}")
-        return
-    if not prompt:
-        await ack(
-            response_type="ephemeral", text=f":warning: `/ask` needs a question after the flags. {USAGE}"
-        )
-        return
+    options, prompt = read
     team_id = command.get("team_id") or context.team_id or ""
     job = ask_job(
         dedup_key=f"command:{team_id}:{command.get('trigger_id')}",

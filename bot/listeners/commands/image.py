@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flags import IMAGE_FLAGS
 from bot.jobs.create_image import image_job, image_request
-from bot.listeners.commands.flag_command import problem, read_or_refuse
+from bot.listeners.commands.flag_command import problem, read_command
 from bot.listeners.runtime_context import runtime_of
 from bot.views import image_modal
 
@@ -25,12 +25,9 @@ async def handle(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     rt = runtime_of(context)
-    text = command.get("text") or ""
-    if not text.strip():
-        await ack()
-        rt.spawn(open_modal(command, client, context), "open the /image modal")
-        return
-    read = await read_or_refuse(ack, text, IMAGE_FLAGS, "/image", USAGE)
+    read = await read_command(
+        ack, command, client, context, flags=IMAGE_FLAGS, usage=USAGE, open_modal=open_modal
+    )
     if read is None:
         return
     options, prompt = read

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flags import SPEECH_FLAGS
 from bot.jobs.create_speech import speech_job, speech_request
-from bot.listeners.commands.flag_command import problem, read_or_refuse
+from bot.listeners.commands.flag_command import problem, read_command
 from bot.listeners.runtime_context import runtime_of
 from bot.views import speech_modal
 
@@ -22,12 +22,9 @@ async def handle(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     rt = runtime_of(context)
-    text = command.get("text") or ""
-    if not text.strip():
-        await ack()
-        rt.spawn(open_modal(command, client, context), "open the /speech modal")
-        return
-    read = await read_or_refuse(ack, text, SPEECH_FLAGS, "/speech", USAGE)
+    read = await read_command(
+        ack, command, client, context, flags=SPEECH_FLAGS, usage=USAGE, open_modal=open_modal
+    )
     if read is None:
         return
     options, spoken = read

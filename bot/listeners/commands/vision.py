@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import safe_fetch
 from bot.flags import VISION_FLAGS
 from bot.jobs.ask import ask_job
-from bot.listeners.commands.flag_command import read_or_refuse
+from bot.listeners.commands.flag_command import read_command
 from bot.listeners.runtime_context import runtime_of
 from bot.slack_files import file_ids_in
 from bot.views import vision_modal
@@ -48,12 +48,9 @@ async def handle(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     rt = runtime_of(context)
-    text = command.get("text") or ""
-    if not text.strip():
-        await ack()
-        rt.spawn(open_modal(command, client, context), "open the /vision modal")
-        return
-    read = await read_or_refuse(ack, text, VISION_FLAGS, "/vision", USAGE)
+    read = await read_command(
+        ack, command, client, context, flags=VISION_FLAGS, usage=USAGE, open_modal=open_modal
+    )
     if read is None:
         return
     options, rest = read
