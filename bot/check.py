@@ -13,9 +13,9 @@ from alembic.script import ScriptDirectory
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 
-from bot import clients
 from bot.config import Settings
-from bot.slack_scopes import REQUIRED_SCOPES
+from bot.process import clients
+from bot.slack.scopes import REQUIRED_SCOPES
 from storage import Database
 from storage.migrate import alembic_config
 

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from handlers import models as default_models
+from bot.openai_models import defaults as default_models
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///" + str(Path("data") / "bot.db")
 DEFAULT_SYSTEM_PROMPT = (

@@ -9,10 +9,10 @@ import signal
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot.app import build_app
 from bot.config import Settings
-from bot.http_server import build_web_app
-from bot.runtime import Runtime
+from bot.process.runtime import Runtime
+from bot.transport.bolt_app import build_app
+from bot.transport.http_server import build_web_app
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)

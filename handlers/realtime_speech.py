@@ -16,7 +16,7 @@ from typing import Any
 
 import openai
 
-from handlers.audio_encoding import AUDIO_FORMATS, encode_pcm16
+from bot.content.audio_encoding import AUDIO_FORMATS, encode_pcm16
 
 REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 REALTIME_SPEED = (0.25, 1.5)

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.models import Assistant, AssistantFile, AssistantUse, utcnow
+from storage.tables import Assistant, AssistantFile, AssistantUse, utcnow
 
 
 class NameTaken(Exception):

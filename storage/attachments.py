@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.db import Database
-from storage.models import Attachment, utcnow
+from storage.tables import Attachment, utcnow
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.models import Conversation, ConversationMessage, utcnow
+from storage.tables import Conversation, ConversationMessage, utcnow
 
 
 @dataclass(frozen=True)

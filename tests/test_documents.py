@@ -8,7 +8,7 @@ import json
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from handlers.documents import (
+from bot.content.documents import (
     DOCUMENT_TYPES,
     DocumentRejected,
     document_kind,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -22,7 +23,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.fakes.openai_api import TINY_PNG, ChatReply, ErrorReply, FakeOpenAI, Hang
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import TIER_3, FakeSlack, Tier
 
 THREAD = "1700000000.000100"
 
@@ -458,3 +459,91 @@ async def test_stall_then_client_timeout_ends_quickly(fake_openai: FakeOpenAI) -
     assert got == "abcdefgh"
     await client.close()
     await asyncio.sleep(0)
+
+
+# --------------------------------------------------------------------------- Slack: rate limits
+
+
+async def test_rate_limits_are_off_by_default_but_peaks_are_recorded(slack: FakeSlack) -> None:
+    client = web_client(slack)
+    for _ in range(3):  # apps.connections.open is Tier 1 (1/min)
+        await client.apps_connections_open(app_token=slack.app_token)
+    for _ in range(8):  # more than the burst of 5 one channel allows
+        await client.chat_postMessage(channel="C1", text="hi")
+    assert not slack.enforce_rate_limits
+    assert slack.rate_limited_calls == Counter()
+    assert slack.peak_calls_per_minute() == {"apps.connections.open": 3, "chat.postMessage": 8}
+    assert len(slack.bot_messages("C1")) == 8
+
+
+async def test_over_the_tier_answers_429_with_retry_after_and_does_nothing() -> None:
+    async with FakeSlack(enforce_rate_limits=True) as slack:
+        client = web_client(slack)
+        for _ in range(20):  # chat.startStream is Tier 2 (20/min)
+            await client.chat_startStream(channel="D1", thread_ts=THREAD, markdown_text="a")
+        with pytest.raises(SlackApiError) as err:
+            await client.chat_startStream(channel="D1", thread_ts=THREAD, markdown_text="b")
+        response = err.value.response
+        assert response.status_code == 429
+        assert response["error"] == "ratelimited"
+        assert 59 <= int(response.headers["Retry-After"]) <= 60  # whole seconds, as Slack sends
+        assert len(slack.thread_messages("D1", THREAD)) == 20  # the refused call made no message
+        assert [c.rate_limited for c in slack.calls_to("chat.startStream")] == [False] * 20 + [True]
+        assert slack.rate_limited_calls == Counter({"chat.startStream": 1})
+        assert slack.peak_calls_per_minute() == {"chat.startStream": 20}
+        # Limits are per method: another method (chat.update, Tier 3) is unaffected.
+        ts = slack.thread_messages("D1", THREAD)[0].ts
+        await client.chat_stopStream(channel="D1", ts=ts)
+        await client.chat_update(channel="D1", ts=ts, markdown_text="edited")
+        assert slack.message("D1", ts).visible_text == "edited"
+
+
+async def test_post_message_bucket_is_per_channel_and_refills() -> None:
+    async with FakeSlack(enforce_rate_limits=True) as slack:
+        client = web_client(slack)
+        for i in range(5):  # the burst allowance
+            await client.chat_postMessage(channel="C1", text=f"m{i}")
+        with pytest.raises(SlackApiError) as err:
+            await client.chat_postMessage(channel="C1", text="one too many")
+        assert err.value.response.status_code == 429
+        assert err.value.response.headers["Retry-After"] == "1"
+        await client.chat_postMessage(channel="C2", text="another channel")
+        assert [m.text for m in slack.bot_messages("C1")] == [f"m{i}" for i in range(5)]
+        await asyncio.sleep(1.1)  # refilled at 1 per second
+        await client.chat_postMessage(channel="C1", text="later")
+        assert slack.rate_limited_calls == Counter({"chat.postMessage": 1})
+        assert slack.peak_calls_per_channel("chat.postMessage") == {"C1": 5, "C2": 1}
+        assert slack.peak_calls_per_minute() == {"chat.postMessage": 7}
+
+
+async def test_the_window_slides_and_429s_do_not_count() -> None:
+    async with FakeSlack(enforce_rate_limits=True, rate_window_seconds=0.5) as slack:
+        client = web_client(slack)
+        await client.apps_connections_open(app_token=slack.app_token)  # Tier 1
+        for _ in range(3):
+            with pytest.raises(SlackApiError) as err:
+                await client.apps_connections_open(app_token=slack.app_token)
+            assert err.value.response.status_code == 429
+            assert err.value.response.headers["Retry-After"] == "1"  # never 0
+        await asyncio.sleep(0.6)  # the first call has left the window; the 429s never were in it
+        await client.apps_connections_open(app_token=slack.app_token)
+        assert slack.rate_limited_calls == Counter({"apps.connections.open": 3})
+        assert slack.peak_calls_per_minute() == {"apps.connections.open": 1}
+
+
+async def test_peak_calls_per_minute_is_the_busiest_sliding_window() -> None:
+    limits = {"users.info": Tier("test", 3)}
+    async with FakeSlack(enforce_rate_limits=True, rate_window_seconds=1.0, rate_limits=limits) as slack:
+        client = web_client(slack)
+        for _ in range(2):
+            await client.users_info(user="U1")
+        await asyncio.sleep(0.5)
+        await client.users_info(user="U1")  # 3 in the window: the limit
+        with pytest.raises(SlackApiError):
+            await client.users_info(user="U1")
+        await asyncio.sleep(0.6)  # the first two left the window, the third is still in it
+        await client.users_info(user="U1")
+        await client.users_info(user="U1")
+        assert slack.peak_calls_per_minute() == {"users.info": 3}
+        assert slack.rate_limited_calls == Counter({"users.info": 1})
+        assert slack.rate_limits["chat.update"] == TIER_3  # the table's other entries are kept

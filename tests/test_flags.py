@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.flags import CHAT_FLAGS, FlagError, parse_flags
+from bot.slack.flags import CHAT_FLAGS, FlagError, parse_flags
 
 
 def parse(text: str) -> tuple[dict[str, object], str]:

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from handlers.image_inputs import (
+from bot.content.images import (
     MAX_IMAGE_BYTES,
     VISION_FORMATS,
     ImageRejected,

@@ -235,7 +235,7 @@ def test_scopes_declared_ahead_are_still_ahead(bot_scopes: list[str]) -> None:
 
 
 def test_the_manifest_grants_exactly_the_scopes_the_code_declares(bot_scopes: list[str]) -> None:
-    from bot.slack_scopes import REQUIRED_SCOPES
+    from bot.slack.scopes import REQUIRED_SCOPES
 
     assert sorted(bot_scopes) == sorted(REQUIRED_SCOPES)
 

@@ -11,7 +11,7 @@ import av
 import openai
 import pytest
 
-from handlers.audio_encoding import AUDIO_FORMATS, encode_pcm16, wav_from_pcm16
+from bot.content.audio_encoding import AUDIO_FORMATS, encode_pcm16, wav_from_pcm16
 from handlers.realtime_speech import (
     READ_ALOUD_INSTRUCTIONS,
     REALTIME_SPEED,

@@ -14,8 +14,8 @@ import aiohappyeyeballs
 import aiohttp
 import pytest
 
-from bot import safe_fetch
-from bot.safe_fetch import (
+from bot.downloads import public as safe_fetch
+from bot.downloads.public import (
     FetchFailed,
     PublicOnlyResolver,
     UnsafeURL,

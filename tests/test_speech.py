@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from handlers.audio_encoding import wav_from_pcm16
+from bot.content.audio_encoding import wav_from_pcm16
 from tests.fakes.openai_api import ChatReply, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.support import payloads

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 
 from storage import ConversationStore, Database, JobStore, NewJob, StoredMessage, ThreadKey
 from storage.migrate import upgrade
-from storage.models import Base
+from storage.tables import Base
 from tests.conftest import BOTH_DATABASES
 
 pytestmark = BOTH_DATABASES

@@ -28,7 +28,7 @@ from bot.jobs import (
 from storage import ClaimedJob
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

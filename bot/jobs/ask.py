@@ -15,7 +15,7 @@ from bot.jobs import chat_reply
 from storage import ClaimedJob, NewJob
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 KIND = "chat.ask"
 NOT_A_MEMBER = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}

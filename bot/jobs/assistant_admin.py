@@ -9,14 +9,15 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from bot.content import documents
 from bot.delivery import private
-from bot.slack_files import FileProblem, resolve
-from handlers import create_assistant, documents
+from bot.slack.files import FileProblem, resolve
+from handlers import create_assistant
 from storage import ClaimedJob, NewJob
 from storage.assistants import AssistantRecord, NameTaken
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 KIND = "assistant.command"
 MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -7,13 +7,14 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot import safe_fetch
-from bot.slack_files import FileProblem, SharedFile, resolve
-from handlers import documents, image_inputs, tokens
-from handlers.image_inputs import ImageRejected
+from bot.content import documents, tokens
+from bot.content import images as image_inputs
+from bot.content.images import ImageRejected
+from bot.downloads import public as safe_fetch
+from bot.slack.files import FileProblem, SharedFile, resolve
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 CUT_NOTE = "_(`{name}` was cut to fit what the model can read at once.)_"

@@ -20,14 +20,15 @@ import openai
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
-from bot import context_window
-from bot import tools as bot_tools
-from bot.conversation import chat_messages, system_prompt
-from bot.delivery import private
+from bot.actions import tools as bot_tools
+from bot.content import context_fit as context_window
+from bot.content import documents, tokens
+from bot.delivery import openai_errors, private
 from bot.delivery.earlier_reply import find_earlier_reply
 from bot.delivery.streamed_reply import StreamedReply
 from bot.jobs import chat_inputs
-from handlers import documents, models, openai_errors, tokens
+from bot.jobs.chat_messages import chat_messages, system_prompt
+from bot.openai_models import defaults as models
 from handlers.ask_chatgpt import (
     ChatMessage,
     ChatOutcome,
@@ -40,7 +41,7 @@ from storage import ClaimedJob, StoredMessage, ThreadKey
 from storage.assistants import AssistantRecord
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 import openai
 from pydantic import ValidationError
 
-from bot.delivery import private
+from bot.delivery import openai_errors, private
 from bot.delivery.uploads import OutgoingFile, slug, upload
-from handlers import create_speech, openai_errors
+from handlers import create_speech
 from handlers.realtime_speech import RealtimeSpeechError
 from storage import ClaimedJob, NewJob
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from bot.delivery import private
 from storage import ClaimedJob, NewJob
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 KIND = "notice"
 

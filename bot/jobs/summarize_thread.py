@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot import slack_text
 from bot.jobs import chat_reply
+from bot.slack import text as slack_text
 from storage import ClaimedJob
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 KIND = "thread.summarize"
 MAX_MESSAGES = 1_000

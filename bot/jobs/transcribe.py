@@ -14,16 +14,16 @@ import openai
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import private
+from bot.delivery import openai_errors, private
 from bot.delivery.long_text import post_long
 from bot.delivery.uploads import OutgoingFile, upload
-from bot.slack_files import FileProblem, SharedFile, resolve
-from handlers import openai_errors, transcribe_audio
+from bot.slack.files import FileProblem, SharedFile, resolve
+from handlers import transcribe_audio
 from handlers.transcribe_audio import AudioRequest, Transcript, clock
 from storage import ClaimedJob, NewJob, StoredMessage, ThreadKey
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

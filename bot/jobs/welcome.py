@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.views import welcome
+from bot.blocks import welcome
 from storage import ClaimedJob
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 PROMPTS = "welcome.prompts"
 HOME = "welcome.home"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
 from bot.listeners import runtime_context
 from bot.listeners.commands import ask, assistant, image, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
@@ -23,16 +24,15 @@ from bot.listeners.events import (
 )
 from bot.listeners.shortcuts import read_aloud, summarize_thread
 from bot.listeners.shortcuts import transcribe as transcribe_shortcut
-from bot.listeners.views import (
+from bot.listeners.submissions import (
     ask_modal_submitted,
     assistant_modal_submitted,
     media_modals_submitted,
     vision_modal_submitted,
 )
-from bot.views import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:

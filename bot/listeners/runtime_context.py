@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from slack_bolt.context.async_context import AsyncBoltContext
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 RUNTIME_KEY = "runtime"
 

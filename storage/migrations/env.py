@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage.models import Base
+from storage.tables import Base
 
 # An arbitrary constant: replicas starting together take turns migrating a PostgreSQL database.
 MIGRATION_LOCK_ID = 7_301_624_001

@@ -30,6 +30,15 @@ Behaviour worth knowing (realistic Slack rules the fake enforces):
   ``blocks`` are kept unless given (``[]`` clears them), as in Slack.
 * ``files.completeUploadExternal`` with a channel also posts a bot message carrying the files
   (``text`` = ``initial_comment``), so it shows in ``thread_messages`` like in Slack.
+
+Rate limits (off by default): ``FakeSlack(enforce_rate_limits=True)`` (or set the attribute later)
+applies Slack's published tiers (``RATE_LIMITS``) per team and method over a sliding window of
+``rate_window_seconds`` (60 s), and chat.postMessage's per-channel limit as a token bucket. A call
+over its limit answers HTTP 429, ``Retry-After: <whole seconds>``, ``{"ok": false, "error":
+"ratelimited"}``: it stays in ``calls`` (with ``rate_limited=True``) and is counted in
+``rate_limited_calls``, but the method does not run (no message, update, upload...). Whether
+enforced or not, served calls are timed, so ``peak_calls_per_minute()`` and
+``peak_calls_per_channel()`` tell how close a client came to the limits.
 """
 
 from __future__ import annotations
@@ -38,12 +47,15 @@ import asyncio
 import base64
 import itertools
 import json
+import math
 import mimetypes
 import time
 import uuid
-from collections.abc import Callable
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import quote
 
 from aiohttp import WSMsgType, web
@@ -75,6 +87,73 @@ MARKDOWN_TEXT_LIMIT = 12_000
 TEXT_LIMIT = 40_000
 
 
+# --------------------------------------------------------------------------- rate limits
+
+
+@dataclass(frozen=True)
+class Tier:
+    """At most ``per_minute`` served calls per team and method in any sliding one-minute window."""
+
+    name: str
+    per_minute: int
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.per_minute}/min"
+
+
+@dataclass(frozen=True)
+class ChannelBucket:
+    """A token bucket per team, method and channel: ``burst`` calls at once, ``per_second`` sustained."""
+
+    burst: int
+    per_second: float
+
+    def __str__(self) -> str:
+        return f"{self.per_second:g}/s per channel, burst {self.burst}"
+
+
+RateLimit: TypeAlias = Tier | ChannelBucket
+
+TIER_1 = Tier("Tier 1", 1)
+TIER_2 = Tier("Tier 2", 20)
+TIER_3 = Tier("Tier 3", 50)
+TIER_4 = Tier("Tier 4", 100)
+
+# Slack's published limit of each method the fake serves (docs.slack.dev, "Rate limits" and each
+# method's page). Tiers are per workspace and method; calls beyond them answer 429 + Retry-After.
+# chat.postMessage is "special": about one message per second per channel, short bursts allowed;
+# modelled as a token bucket of 5 per channel refilled at 1 per second (the workspace-wide cap of
+# "several hundred a minute" is not modelled). auth.test is "special" too (Slack allows plenty):
+# Tier 4 here. Slack gives conversations.replies only 1/min (Tier 1) to non-Marketplace apps
+# created since 2025; the fake uses the classic Tier 3 (override with ``rate_limits=``).
+RATE_LIMITS: dict[str, RateLimit] = {
+    "auth.test": TIER_4,
+    "apps.connections.open": TIER_1,
+    "chat.postMessage": ChannelBucket(burst=5, per_second=1.0),
+    "chat.update": TIER_3,
+    "chat.postEphemeral": TIER_4,
+    "chat.delete": TIER_3,
+    "chat.startStream": TIER_2,
+    "chat.appendStream": TIER_4,
+    "chat.stopStream": TIER_2,
+    "assistant.threads.setStatus": TIER_3,
+    "assistant.threads.setSuggestedPrompts": TIER_3,
+    "assistant.threads.setTitle": TIER_3,
+    "conversations.replies": TIER_3,
+    "conversations.info": TIER_3,
+    "users.info": TIER_4,
+    "files.getUploadURLExternal": TIER_4,
+    "files.completeUploadExternal": TIER_4,
+    "files.info": TIER_4,
+    "views.open": TIER_4,
+    "views.push": TIER_4,
+    "views.update": TIER_4,
+    "views.publish": TIER_4,
+    "reactions.add": TIER_3,
+    "reactions.remove": TIER_2,
+}
+
+
 # --------------------------------------------------------------------------- records
 
 
@@ -87,6 +166,7 @@ class SlackCall:
     headers: dict[str, str]
     token: str | None
     http_method: str = "POST"
+    rate_limited: bool = False  # answered 429 by the enforced rate limits; the method did not run
 
 
 @dataclass
@@ -177,6 +257,12 @@ class _Failure:
 
 
 @dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+@dataclass
 class _StoredFile:
     obj: dict[str, Any]
     content: bytes
@@ -218,6 +304,9 @@ class FakeSlack:
         expire_streams_after_appends: int | None = None,
         update_streaming_conflict: bool = True,
         replies_max_limit: int = 1000,
+        enforce_rate_limits: bool = False,
+        rate_window_seconds: float = 60.0,
+        rate_limits: Mapping[str, RateLimit] | None = None,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -236,6 +325,13 @@ class FakeSlack:
         self.update_streaming_conflict = update_streaming_conflict
         # conversations.replies never returns more than this per page (Slack: 15 for some apps).
         self.replies_max_limit = replies_max_limit
+        # Rate limits (see the module docstring). rate_window_seconds is Slack's minute: shorten it
+        # to test the window; the chat.postMessage bucket keeps real seconds. ``rate_limits``
+        # entries replace those of RATE_LIMITS; methods in neither are never limited.
+        self.enforce_rate_limits = enforce_rate_limits
+        self.rate_window_seconds = rate_window_seconds
+        self.rate_limits: dict[str, RateLimit] = {**RATE_LIMITS, **(rate_limits or {})}
+        self.rate_limited_calls: Counter[str] = Counter()  # method -> 429s served by the limits
 
         self.calls: list[SlackCall] = []
         self.messages: list[SlackMessage] = []
@@ -259,6 +355,10 @@ class FakeSlack:
         self.responses: list[dict[str, Any]] = []  # posts to response_url(...)
         self._pending_uploads: dict[str, _PendingUpload] = {}
         self._append_counts: dict[tuple[str, str], int] = {}
+        # When served calls reached their method: (team, method) and (team, method, channel) -> times.
+        self._served: dict[tuple[str, str], list[float]] = {}
+        self._served_in_channel: dict[tuple[str, str, str], list[float]] = {}
+        self._buckets: dict[tuple[str, str, str], _Bucket] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
@@ -397,6 +497,25 @@ class FakeSlack:
         if status == 429 and not any(k.lower() == "retry-after" for k in hdrs):
             hdrs["Retry-After"] = "0"
         self._failures.setdefault(method, []).append(_Failure(error, status, hdrs, times))
+
+    def peak_calls_per_minute(self) -> dict[str, int]:
+        """Per method, the most served calls (429s left out) one team made in any sliding window of
+        ``rate_window_seconds`` (a minute unless shortened). Recorded whether limits are enforced or not.
+        """
+        peaks: dict[str, int] = {}
+        for (_, method), times in self._served.items():
+            peaks[method] = max(peaks.get(method, 0), _peak(times, self.rate_window_seconds))
+        return dict(sorted(peaks.items()))
+
+    def peak_calls_per_channel(
+        self, method: str = "chat.postMessage", window_seconds: float = 1.0
+    ) -> dict[str, int]:
+        """Per channel, the most served calls to ``method`` in any sliding window of ``window_seconds``."""
+        peaks: dict[str, int] = {}
+        for (_, called, channel), times in self._served_in_channel.items():
+            if called == method:
+                peaks[channel] = max(peaks.get(channel, 0), _peak(times, window_seconds))
+        return dict(sorted(peaks.items()))
 
     def message(self, channel: str, ts: str) -> SlackMessage:
         for m in self.messages:
@@ -668,7 +787,8 @@ class FakeSlack:
         arg_token = args.pop("token", None)
         if token is None and isinstance(arg_token, str):
             token = arg_token
-        self.calls.append(SlackCall(method, args, headers, token, request.method))
+        call = SlackCall(method, args, headers, token, request.method)
+        self.calls.append(call)
 
         failure = self._take_failure(method)
         if failure is not None:
@@ -683,12 +803,58 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "not_authed"})
         if token != expected:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        retry_after = self._admit(self._team_of(token), method, args)
+        if retry_after is not None:
+            call.rate_limited = True
+            self.rate_limited_calls[method] += 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
+            )
         try:
             result = handler(args)
         except _SlackError as e:
             return web.json_response({"ok": False, "error": e.error})
         extra_headers = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
         return web.json_response({"ok": True, **result}, headers=extra_headers)
+
+    def _team_of(self, token: str) -> str:
+        """The workspace a token belongs to: this fake serves one."""
+        return self.team_id
+
+    def _admit(self, team: str, method: str, args: dict[str, Any]) -> int | None:
+        """Record a call that reached its method, or (limits enforced and exceeded) return Retry-After."""
+        now = time.monotonic()
+        channel = str(args.get("channel") or args.get("channel_id") or "")
+        limit = self.rate_limits.get(method)
+        if self.enforce_rate_limits and limit is not None:
+            if isinstance(limit, Tier):
+                retry_after = self._window_retry_after(self._served.get((team, method), []), limit, now)
+            else:
+                retry_after = self._bucket_retry_after((team, method, channel), limit, now)
+            if retry_after is not None:
+                return retry_after
+        self._served.setdefault((team, method), []).append(now)
+        if channel:
+            self._served_in_channel.setdefault((team, method, channel), []).append(now)
+        return None
+
+    def _window_retry_after(self, times: list[float], tier: Tier, now: float) -> int | None:
+        """Whole seconds until the oldest call in the full window leaves it; None while under the tier."""
+        first = bisect_right(times, now - self.rate_window_seconds)
+        if len(times) - first < tier.per_minute:
+            return None
+        leaves = times[len(times) - tier.per_minute] + self.rate_window_seconds
+        return max(1, math.ceil(leaves - now))
+
+    def _bucket_retry_after(self, key: tuple[str, str, str], limit: ChannelBucket, now: float) -> int | None:
+        """Take a token from the channel's bucket, or return whole seconds until one is there."""
+        bucket = self._buckets.setdefault(key, _Bucket(float(limit.burst), now))
+        bucket.tokens = min(float(limit.burst), bucket.tokens + (now - bucket.updated) * limit.per_second)
+        bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return None
+        return max(1, math.ceil((1.0 - bucket.tokens) / limit.per_second))
 
     def _take_failure(self, method: str) -> _Failure | None:
         queue = self._failures.get(method)
@@ -1273,6 +1439,16 @@ def _maybe_json(key: str, value: Any) -> Any:
     return value
 
 
+def _peak(times: list[float], window: float) -> int:
+    """The most of ``times`` (ascending) that fall within any span shorter than ``window``."""
+    best, first = 0, 0
+    for last, t in enumerate(times):
+        while t - times[first] >= window:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
+
 def _encode_cursor(offset: int) -> str:
     return base64.b64encode(f"offset:{offset}".encode()).decode()
 
@@ -1289,9 +1465,17 @@ def _decode_cursor(cursor: Any) -> int:
 __all__ = [
     "DEFAULT_SCOPES",
     "LOGIN_PAGE_HTML",
+    "RATE_LIMITS",
+    "TIER_1",
+    "TIER_2",
+    "TIER_3",
+    "TIER_4",
+    "ChannelBucket",
     "FakeSlack",
     "FileTransfer",
+    "RateLimit",
     "SlackCall",
     "SlackMessage",
+    "Tier",
     "UploadedFile",
 ]

@@ -9,11 +9,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flags import CHAT_FLAGS
+from bot.blocks import ask_modal
 from bot.jobs.ask import ask_job
 from bot.listeners.commands.flag_command import read_command
 from bot.listeners.runtime_context import runtime_of
-from bot.views import ask_modal
+from bot.slack.flags import CHAT_FLAGS
 
 USAGE = "Usage: `/ask [--model M] [--temperature 0-2] [--top-p 0-1] [--max-tokens N] [--n 1-10] … question`"
 

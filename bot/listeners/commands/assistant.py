@@ -13,11 +13,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flags import ASSISTANT_FLAGS, FlagError, parse_flags
+from bot.blocks import assistant_modal
 from bot.jobs.assistant_admin import assistant_job
 from bot.listeners.commands.flag_command import problem
 from bot.listeners.runtime_context import runtime_of
-from bot.views import assistant_modal
+from bot.slack.flags import ASSISTANT_FLAGS, FlagError, parse_flags
 from handlers.create_assistant import AssistantSpec
 
 USAGE = (

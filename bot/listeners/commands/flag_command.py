@@ -10,8 +10,8 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flags import Flag, FlagError, parse_flags
 from bot.listeners.runtime_context import runtime_of
+from bot.slack.flags import Flag, FlagError, parse_flags
 
 OpenModal = Callable[[dict[str, Any], AsyncWebClient, AsyncBoltContext], Coroutine[Any, Any, None]]
 

@@ -9,11 +9,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flags import IMAGE_FLAGS
+from bot.blocks import image_modal
 from bot.jobs.create_image import image_job, image_request
 from bot.listeners.commands.flag_command import problem, read_command
 from bot.listeners.runtime_context import runtime_of
-from bot.views import image_modal
+from bot.slack.flags import IMAGE_FLAGS
 
 USAGE = (
     "Usage: `/image [--model M] [--quality Q] [--size WxH] [--style S] [--response-format F] "

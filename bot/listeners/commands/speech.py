@@ -9,11 +9,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.flags import SPEECH_FLAGS
+from bot.blocks import speech_modal
 from bot.jobs.create_speech import speech_job, speech_request
 from bot.listeners.commands.flag_command import problem, read_command
 from bot.listeners.runtime_context import runtime_of
-from bot.views import speech_modal
+from bot.slack.flags import SPEECH_FLAGS
 
 USAGE = "Usage: `/speech [--model M] [--voice V] [--response-format F] [--speed 0.25-4] text`"
 

@@ -8,11 +8,11 @@ from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.flags import TRANSCRIBE_FLAGS, TRANSLATE_FLAGS
 from bot.jobs.transcribe import audio_job, audio_request
 from bot.listeners.commands.flag_command import problem, read_or_refuse
 from bot.listeners.runtime_context import runtime_of
-from bot.slack_files import file_ids_in
+from bot.slack.files import file_ids_in
+from bot.slack.flags import TRANSCRIBE_FLAGS, TRANSLATE_FLAGS
 
 HOW = (
     "Share the audio in Slack, choose *Copy link to file* and paste it after the command, e.g. "

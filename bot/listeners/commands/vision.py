@@ -10,13 +10,13 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import safe_fetch
-from bot.flags import VISION_FLAGS
+from bot.blocks import vision_modal
+from bot.downloads import public as safe_fetch
 from bot.jobs.ask import ask_job
 from bot.listeners.commands.flag_command import read_command
 from bot.listeners.runtime_context import runtime_of
-from bot.slack_files import file_ids_in
-from bot.views import vision_modal
+from bot.slack.files import file_ids_in
+from bot.slack.flags import VISION_FLAGS
 
 USAGE = "Usage: `/vision [--model M] [--detail low|high|auto] … question <image link>`"
 LINK = re.compile(r"<?(https?://[^\s<>|]+)(?:\|[^>]*)?>?")

@@ -12,13 +12,13 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot import slack_text
-from bot.flags import CHAT_FLAGS, FlagError, parse_flags
 from bot.jobs import chat_reply
 from bot.jobs.assistant_admin import assistant_job
 from bot.jobs.notice import notice_job
 from bot.jobs.transcribe import audio_files, audio_job
 from bot.listeners.runtime_context import runtime_of
+from bot.slack import text as slack_text
+from bot.slack.flags import CHAT_FLAGS, FlagError, parse_flags
 from storage import NewJob, ThreadKey
 
 # Subtypes that are a person saying something new; edits, deletions, joins, bots are not.

@@ -7,11 +7,11 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot import slack_text
 from bot.jobs.create_speech import speech_job
 from bot.jobs.notice import notice_job
 from bot.listeners.runtime_context import runtime_of
 from bot.listeners.shortcuts.message_shortcut import clicked
+from bot.slack import text as slack_text
 
 CALLBACK_ID = "read_aloud"
 NOTHING_TO_READ = ":warning: That message has no text to read aloud."

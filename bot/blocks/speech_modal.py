@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.flags import SPEECH_FLAGS
-from bot.views import forms
+from bot.blocks import forms
+from bot.slack.flags import SPEECH_FLAGS
 from handlers.create_speech import DEFAULT_VOICE, FORMATS, VOICES
 
 CALLBACK_ID = "speech_modal"

@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Any
 import openai
 from pydantic import ValidationError
 
+from bot.delivery import openai_errors
 from bot.jobs.create_image import create_and_upload, image_request
 from bot.jobs.create_speech import speak_and_upload, speech_request
 from bot.jobs.transcribe import transcribe_thread_audio
-from handlers import openai_errors
 from handlers.ask_chatgpt import ToolCall
 from handlers.create_speech import VOICES
 from handlers.downloads import DownloadError
 from handlers.realtime_speech import RealtimeSpeechError
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.process.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

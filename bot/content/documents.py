@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from handlers.image_inputs import LOGIN_PAGE_MESSAGE, looks_like_html
+from bot.content.images import LOGIN_PAGE_MESSAGE, looks_like_html
 
 log = logging.getLogger(__name__)
 

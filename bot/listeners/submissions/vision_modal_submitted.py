@@ -7,11 +7,11 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.blocks import vision_modal
 from bot.jobs.ask import ask_job
 from bot.listeners.commands.vision import refusal, split_links
 from bot.listeners.runtime_context import runtime_of
-from bot.listeners.views.submission import origin
-from bot.views import vision_modal
+from bot.listeners.submissions.submission import origin
 
 
 async def handle(

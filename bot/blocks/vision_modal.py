@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.flags import DETAIL_LEVELS
-from bot.views import forms
+from bot.blocks import forms
+from bot.slack.flags import DETAIL_LEVELS
 
 CALLBACK_ID = "vision_modal"
 

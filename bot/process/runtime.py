@@ -15,14 +15,14 @@ import aiohttp
 import openai
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import clients
 from bot.config import Settings
-from bot.metrics import Metrics
-from bot.model_catalog import ModelCatalog
-from bot.people import People
-from bot.slack_files import SlackDownloader
-from bot.workers import WorkerPool
-from handlers import tokens
+from bot.content import tokens
+from bot.openai_models.catalog import ModelCatalog
+from bot.process import clients
+from bot.process.metrics import Metrics
+from bot.process.workers import WorkerPool
+from bot.slack.files import SlackDownloader
+from bot.slack.people import People
 from handlers.ask_chatgpt import StageTimeouts
 from storage import AttachmentStore, ConversationStore, Database, JobStore, NewJob
 from storage.assistants import AssistantStore

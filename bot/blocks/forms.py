@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.flags import Flag, FlagError
+from bot.slack.flags import Flag, FlagError
 
 ACTION = "value"
 MAX_OPTIONS = 100  # Slack's limit for a static select

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.flags import CHAT_FLAGS, Flag
-from bot.views import forms
+from bot.blocks import forms
+from bot.slack.flags import CHAT_FLAGS, Flag
 from handlers.ask_chatgpt import MAX_STOP_SEQUENCES
 
 CALLBACK_ID = "ask_modal"

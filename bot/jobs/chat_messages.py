@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.content.images import data_url
 from handlers.ask_chatgpt import ChatMessage
-from handlers.image_inputs import data_url
 from storage import StoredAttachment, StoredMessage
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9_-]+")

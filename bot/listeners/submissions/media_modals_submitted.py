@@ -8,11 +8,11 @@ from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.blocks import image_modal, speech_modal
 from bot.jobs.create_image import image_job, image_request
 from bot.jobs.create_speech import speech_job, speech_request
 from bot.listeners.runtime_context import runtime_of
-from bot.listeners.views.submission import field_error, origin
-from bot.views import image_modal, speech_modal
+from bot.listeners.submissions.submission import field_error, origin
 
 
 async def image_submitted(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.flags import IMAGE_FLAGS
-from bot.views import forms
+from bot.blocks import forms
+from bot.slack.flags import IMAGE_FLAGS
 from handlers.create_image import NAMED_SIZES, QUALITIES, RESPONSE_FORMATS, STYLES
 
 CALLBACK_ID = "image_modal"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.flags import ASSISTANT_FLAGS
-from bot.views import forms
+from bot.blocks import forms
+from bot.slack.flags import ASSISTANT_FLAGS
 
 CALLBACK_ID = "assistant_modal"
 FLAGS_BY_FIELD = {flag.field: flag for flag in ASSISTANT_FLAGS.values()}

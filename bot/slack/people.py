@@ -8,7 +8,7 @@ import time
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation import speaker_name
+from bot.jobs.chat_messages import speaker_name
 
 log = logging.getLogger(__name__)
 

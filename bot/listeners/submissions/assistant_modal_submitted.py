@@ -8,11 +8,11 @@ from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.blocks import assistant_modal
 from bot.jobs.assistant_admin import assistant_job
 from bot.listeners.commands.assistant import validated
 from bot.listeners.runtime_context import runtime_of
-from bot.listeners.views.submission import field_error, origin
-from bot.views import assistant_modal
+from bot.listeners.submissions.submission import field_error, origin
 
 
 async def handle(

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack_files import file_ids_in
-from bot.slack_text import unescape
+from bot.slack.files import file_ids_in
+from bot.slack.text import unescape
 from handlers.ask_chatgpt import (
     CHOICES,
     LOGIT_BIAS,
