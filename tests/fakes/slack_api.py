@@ -38,7 +38,9 @@ over its limit answers HTTP 429, ``Retry-After: <whole seconds>``, ``{"ok": fals
 "ratelimited"}``: it stays in ``calls`` (with ``rate_limited=True``) and is counted in
 ``rate_limited_calls``, but the method does not run (no message, update, upload...). Whether
 enforced or not, served calls are timed, so ``peak_calls_per_minute()`` and
-``peak_calls_per_channel()`` tell how close a client came to the limits.
+``peak_calls_per_channel()`` tell how close a client came to the limits. A call is served when it
+reaches its method (past ``fail_next`` and the token checks), whatever the method answers; injected
+failures and auth errors are neither limited nor counted.
 """
 
 from __future__ import annotations
@@ -189,8 +191,9 @@ class SlackMessage:
     deleted: bool = False
     is_bot: bool = False
     ephemeral_user: str | None = None
-    # The arguments of the call that created the message.
+    # The arguments of the call that created the message, and its method (None: ``add_message``).
     args: dict[str, Any] = field(default_factory=dict)
+    created_by: str | None = None
 
     @property
     def visible_text(self) -> str:
@@ -920,6 +923,7 @@ class FakeSlack:
             metadata=args.get("metadata"),
             is_bot=True,
             args=args,
+            created_by="chat.postMessage",
         )
         self.messages.append(msg)
         return {"channel": channel, "ts": msg.ts, "message": msg.to_api(self.bot_id)}
@@ -965,6 +969,7 @@ class FakeSlack:
             is_bot=True,
             ephemeral_user=user,
             args=args,
+            created_by="chat.postEphemeral",
         )
         self.ephemerals.append(msg)
         return {"message_ts": msg.ts}
@@ -1018,6 +1023,7 @@ class FakeSlack:
             chunks=chunks,
             is_bot=True,
             args=args,
+            created_by="chat.startStream",
         )
         self.messages.append(msg)
         self._append_counts[(msg.channel, msg.ts)] = 0
@@ -1271,6 +1277,7 @@ class FakeSlack:
                     files=objs,
                     is_bot=True,
                     args=args,
+                    created_by="files.completeUploadExternal",
                 )
             )
         return {"files": objs}
