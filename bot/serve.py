@@ -10,6 +10,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.config import Settings
+from bot.jobs.dispatch import run_job
 from bot.process.runtime import Runtime
 from bot.transport.bolt_app import build_app
 from bot.transport.http_server import build_web_app
@@ -46,7 +47,7 @@ async def _serve(settings: Settings, *, mode: str, host: str, port: int) -> int:
         await runner.cleanup()
         await runtime.close()
         return 1
-    await runtime.start_workers()
+    await runtime.start_workers(run_job)
     socket_handler: AsyncSocketModeHandler | None = None
     if not http_mode:
         assert settings.slack_app_token is not None

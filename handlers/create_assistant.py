@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -104,7 +105,30 @@ class AssistantSpec(BaseModel):
         return self.model_dump(exclude_none=True)
 
 
-def output(assistant: Any) -> dict[str, Any]:
+class StoredAssistant(Protocol):
+    """What the output needs of a stored assistant (the bot's storage keeps them)."""
+
+    id: str
+    created_at: datetime | None
+    name: str
+    description: str | None
+    model: str
+    instructions: str | None
+    tools: list[dict[str, Any]]
+    file_ids: list[str]
+    metadata: dict[str, str]
+
+
+def validated_fields(values: dict[str, Any], creating: bool) -> dict[str, Any]:
+    """The assistant's fields from flags or a modal; ValidationError names a limit, ValueError a
+    missing required field."""
+    spec = AssistantSpec(**values)
+    if creating:
+        spec.require_for_create()
+    return spec.fields()
+
+
+def output(assistant: StoredAssistant) -> dict[str, Any]:
     """The seed's output object: id, object, created_at, name, description, model, instructions,
     tools, file_ids, metadata."""
     created = assistant.created_at
@@ -122,5 +146,5 @@ def output(assistant: Any) -> dict[str, Any]:
     }
 
 
-def output_text(assistant: Any) -> str:
+def output_text(assistant: StoredAssistant) -> str:
     return json.dumps(output(assistant), indent=2, ensure_ascii=False)

@@ -2,7 +2,7 @@
 
 GPT image models always answer base64 and take neither `style` nor `response_format`; those are
 accepted and reported back as having had no effect, never sent. URL answers (from compatible
-servers) are downloaded with a size limit, not linked.
+servers) are downloaded with a size limit (only from the server itself or public https), not linked.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Annotated, Any
 import openai
 from pydantic import BaseModel, Field, field_validator
 
+from bot.downloads.public import fetch_returned_file
 from handlers.ask_chatgpt import CHOICES
-from handlers.downloads import fetch_limited
 
 QUALITIES = ("auto", "low", "medium", "high", "xhigh", "max", "standard", "hd")
 STYLES = ("vivid", "natural")
@@ -136,7 +136,7 @@ async def generate(
         if item.b64_json:
             content = base64.b64decode(item.b64_json)
         elif item.url:
-            content = await fetch_limited(item.url, MAX_IMAGE_BYTES)
+            content = await fetch_returned_file(item.url, str(client.base_url), MAX_IMAGE_BYTES)
         else:
             continue
         result.images.append(GeneratedImage(content, image_format(content, declared), item.revised_prompt))

@@ -9,20 +9,19 @@ translation whose model or endpoint is gone becomes transcribe-then-translate wi
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, BinaryIO, Literal
 
 import openai
 from pydantic import BaseModel, Field
 
+from bot.content.subtitles import Segment, estimate_segments, subtitles
 from handlers.ask_chatgpt import ChatMessage, ChatRequest, complete_chat
 
 FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
 TIMED_FORMATS = {"srt", "vtt", "verbose_json"}
 TEMPERATURE_RANGE = (0.0, 1.0)
 MAX_AUDIO_BYTES = 25 * 1024 * 1024
-AUDIO_EXTENSIONS = ("flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm")
 TRANSLATE_PROMPT = (
     "Translate the following transcript into natural English. Answer with the translation only, "
     "keeping the meaning and tone."
@@ -30,7 +29,8 @@ TRANSLATE_PROMPT = (
 
 
 def native_formats(model: str) -> tuple[str, ...]:
-    """What a transcription model answers by itself (see openai-facts.md)."""
+    """What a transcription model answers by itself: only whisper-1 gives srt, vtt and verbose_json;
+    gpt-4o(-mini)-transcribe json only; the diarize model and gpt-transcribe json and text (2026-11)."""
     if model.startswith("whisper"):
         return FORMATS
     if "diarize" in model:
@@ -49,13 +49,6 @@ class AudioRequest(BaseModel):
 
 
 @dataclass
-class Segment:
-    start: float
-    end: float
-    text: str
-
-
-@dataclass
 class Transcript:
     text: str
     response_format: str
@@ -65,85 +58,6 @@ class Transcript:
     estimated_timing: bool = False
     translated_by_chat: bool = False
     model: str = ""
-
-
-def audio_filename(name: str, filetype: str | None, mimetype: str | None, subtype: str | None = None) -> str:
-    """A filename whose extension matches the real format (OpenAI picks the decoder by it)."""
-    stem, _, ext = name.rpartition(".")
-    ext = ext.lower() if stem else ""
-    filetype = (filetype or "").lower()
-    mimetype = (mimetype or "").lower()
-    if ext in AUDIO_EXTENSIONS:
-        return name
-    if filetype in AUDIO_EXTENSIONS:
-        chosen = filetype
-    elif "webm" in mimetype or filetype == "webm":
-        chosen = "webm"
-    elif "ogg" in mimetype or "opus" in mimetype or filetype in {"opus", "oga"}:
-        chosen = "ogg"
-    elif "mpeg" in mimetype and "video" not in mimetype:
-        chosen = "mp3"
-    elif "wav" in mimetype:
-        chosen = "wav"
-    elif "flac" in mimetype:
-        chosen = "flac"
-    elif subtype == "slack_audio" or "mp4" in mimetype or mimetype.startswith(("audio/", "video/")):
-        chosen = "m4a" if mimetype.startswith("audio/") or subtype == "slack_audio" else "mp4"
-    else:
-        chosen = ""
-    base = stem or name or "audio"
-    return f"{base}.{chosen}" if chosen else base
-
-
-def is_audio(name: str, filetype: str | None, mimetype: str | None, subtype: str | None = None) -> bool:
-    mimetype = (mimetype or "").lower()
-    return (
-        subtype == "slack_audio"
-        or mimetype.startswith(("audio/", "video/"))
-        or (filetype or "").lower() in (*AUDIO_EXTENSIONS, "opus", "oga")
-        or name.lower().rsplit(".", 1)[-1] in AUDIO_EXTENSIONS
-    )
-
-
-def timestamp(seconds: float, style: str = "srt") -> str:
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    separator = "," if style == "srt" else "."
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
-
-
-def clock(seconds: float) -> str:
-    whole = int(seconds)
-    return f"[{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}]"
-
-
-def subtitles(segments: list[Segment], style: str) -> str:
-    cues = []
-    for index, segment in enumerate(segments, 1):
-        times = f"{timestamp(segment.start, style)} --> {timestamp(segment.end, style)}"
-        cues.append(
-            f"{index}\n{times}\n{segment.text.strip()}\n"
-            if style == "srt"
-            else f"{times}\n{segment.text.strip()}\n"
-        )
-    body = "\n".join(cues)
-    return body if style == "srt" else "WEBVTT\n\n" + body
-
-
-def estimate_segments(text: str, duration: float) -> list[Segment]:
-    """Sentences spread over the duration by their length: timings for models that give none."""
-    sentences = [s for s in re.split(r"(?<=[.!?。！？])\s+", text.strip()) if s]
-    if not sentences or duration <= 0:
-        return [Segment(0.0, max(duration, 0.0), text.strip())] if text.strip() else []
-    total = sum(len(s) for s in sentences)
-    segments, start = [], 0.0
-    for sentence in sentences:
-        end = start + duration * len(sentence) / total
-        segments.append(Segment(round(start, 3), round(end, 3), sentence))
-        start = end
-    return segments
 
 
 def _segments_of(raw: Any) -> list[Segment]:
@@ -264,22 +178,3 @@ async def translate(
         text=english, response_format=request.response_format, model=chat_model, translated_by_chat=True
     )
     return result
-
-
-def audio_duration(audio: BinaryIO) -> float | None:
-    """Seconds of audio, read with PyAV (sync: run it in a thread); None when it cannot tell."""
-    import av
-
-    try:
-        audio.seek(0)
-        with av.open(audio) as container:
-            if container.duration:
-                return float(container.duration) / av.time_base
-            stream = next(iter(container.streams.audio), None)
-            if stream is not None and stream.duration and stream.time_base:
-                return float(stream.duration * stream.time_base)
-    except Exception:
-        return None
-    finally:
-        audio.seek(0)
-    return None

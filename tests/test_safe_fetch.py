@@ -1,4 +1,4 @@
-"""bot.safe_fetch: only public https addresses are ever connected to. No test here opens a connection:
+"""bot.downloads.public: only public https addresses are ever connected to. No test here opens a connection:
 the network edge (getaddrinfo, the socket connect) is replaced wherever a test gets that far."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from bot.downloads import public as safe_fetch
 from bot.downloads.public import (
-    FetchFailed,
+    DownloadFailed,
     PublicOnlyResolver,
     UnsafeURL,
     check_url,
@@ -144,7 +144,7 @@ async def test_one_private_address_among_public_ones_is_enough_to_refuse(edge) -
 
 async def test_the_connection_goes_to_the_vetted_addresses_only(edge) -> None:
     network = edge({"images.example.com": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]})
-    with pytest.raises(FetchFailed, match="could not connect"):
+    with pytest.raises(DownloadFailed, match="could not connect"):
         await fetch_public_https("https://images.example.com/cat.png", MB)
     assert network.resolved == ["images.example.com"]
     # aiohttp tried exactly the addresses the resolver vetted (and, thanks to the stand-in, no socket).
@@ -261,21 +261,21 @@ class FakeResponse:
 
 async def test_read_limited_refuses_from_content_length_before_reading() -> None:
     response = FakeResponse(chunks=[b"x" * 10], content_length=25 * MB)
-    with pytest.raises(FetchFailed, match=r"larger than 20 MB"):
+    with pytest.raises(DownloadFailed, match=r"larger than 20 MB"):
         await read_limited(response, 20 * MB)
     assert response.content.read_chunks == 0
 
 
 async def test_read_limited_stops_while_streaming_when_the_size_is_unknown() -> None:
     response = FakeResponse(chunks=[b"x" * MB, b"x" * MB, b"x" * MB, b"never read"])
-    with pytest.raises(FetchFailed, match=r"larger than 2 MB"):
+    with pytest.raises(DownloadFailed, match=r"larger than 2 MB"):
         await read_limited(response, 2 * MB)
     assert response.content.read_chunks == 3
 
 
 async def test_read_limited_does_not_trust_a_lying_content_length() -> None:
     response = FakeResponse(chunks=[b"x" * MB, b"x" * MB], content_length=10)
-    with pytest.raises(FetchFailed, match=r"larger than 1 MB"):
+    with pytest.raises(DownloadFailed, match=r"larger than 1 MB"):
         await read_limited(response, MB)
 
 
@@ -331,7 +331,7 @@ async def test_redirects_are_followed_by_hand_and_relative_locations_resolved() 
 
 async def test_more_than_three_redirects_fail() -> None:
     session = FakeSession({f"https://a.example/{i}": redirect(f"/{i + 1}") for i in range(5)})
-    with pytest.raises(FetchFailed, match="redirects more than 3 times"):
+    with pytest.raises(DownloadFailed, match="redirects more than 3 times"):
         await fetch_following_redirects(session, "https://a.example/0", MB)
     assert len(session.requests) == 4
 
@@ -356,13 +356,13 @@ async def test_each_redirect_target_is_checked_again(location: str, reason: str)
 @pytest.mark.parametrize("status", [404, 403, 500, 204])
 async def test_a_status_other_than_200_fails_with_the_status(status: int) -> None:
     session = FakeSession({"https://a.example/x": FakeResponse(status=status)})
-    with pytest.raises(FetchFailed, match=f"HTTP {status}"):
+    with pytest.raises(DownloadFailed, match=f"HTTP {status}"):
         await fetch_following_redirects(session, "https://a.example/x", MB)
 
 
 async def test_a_redirect_without_location_fails() -> None:
     session = FakeSession({"https://a.example/x": FakeResponse(status=302)})
-    with pytest.raises(FetchFailed, match="HTTP 302"):
+    with pytest.raises(DownloadFailed, match="HTTP 302"):
         await fetch_following_redirects(session, "https://a.example/x", MB)
 
 
@@ -373,5 +373,5 @@ async def test_the_size_limit_applies_after_redirects() -> None:
             "https://a.example/big": FakeResponse(chunks=[b"x" * 100], content_length=30 * MB),
         }
     )
-    with pytest.raises(FetchFailed, match="larger than 20 MB"):
+    with pytest.raises(DownloadFailed, match="larger than 20 MB"):
         await fetch_following_redirects(session, "https://a.example/x", 20 * MB)

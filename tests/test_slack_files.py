@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.slack.files import _follow_api_host, _token_may_go_to, file_ids_in
+from bot.downloads.slack import _follow_api_host, _token_may_go_to
+from bot.slack.files import file_ids_in
 
 
 def test_the_token_goes_only_to_slack_or_to_the_configured_api_host() -> None:

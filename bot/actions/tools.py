@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import openai
 from pydantic import ValidationError
 
-from bot.delivery import openai_errors
-from bot.jobs.create_image import create_and_upload, image_request
-from bot.jobs.create_speech import speak_and_upload, speech_request
-from bot.jobs.transcribe import transcribe_thread_audio
+from bot.actions.images import create_and_upload, image_request
+from bot.actions.speech import speak_and_upload, speech_request
+from bot.actions.transcription import transcribe_thread_audio
+from bot.delivery.openai_errors import describe
+from bot.delivery.validation_messages import first_problem
+from bot.delivery.where import Where
+from bot.downloads.core import DownloadFailed
+from bot.process.runtime import Runtime
 from handlers.ask_chatgpt import ToolCall
 from handlers.create_speech import VOICES
-from handlers.downloads import DownloadError
 from handlers.realtime_speech import RealtimeSpeechError
-
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -77,30 +76,19 @@ def expand(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [BY_NAME.get(tool.get("function", {}).get("name"), tool) for tool in tools]
 
 
-@dataclass(frozen=True)
-class Place:
-    team_id: str
-    channel: str
-    thread_ts: str
-    user: str
-
-
 def _arguments(call: ToolCall) -> dict[str, Any]:
     parsed = call.arguments_json()
     return parsed if isinstance(parsed, dict) else {}
 
 
-async def run(rt: Runtime, call: ToolCall, place: Place) -> tuple[str, str]:
-    """Run one tool call: (result for the model, a note kept in the conversation)."""
+async def run(rt: Runtime, call: ToolCall, where: Where) -> tuple[str, str]:
+    """Run one tool call in `where`'s thread: (result for the model, a note kept in the conversation)."""
     args = _arguments(call)
     try:
         if call.name == "create_image":
-            request = image_request(
-                rt, place.team_id, place.user, {"prompt": args.get("prompt", ""), "size": args.get("size")}
-            )
-            result = await create_and_upload(
-                rt, request, channel=place.channel, thread_ts=place.thread_ts, user=place.user
-            )
+            options = {"prompt": args.get("prompt", ""), "size": args.get("size")}
+            request = image_request(rt.settings, where.team_id, where.user, options)
+            result = await create_and_upload(rt, request, where)
             if not result.images:
                 return "No image was returned.", ""
             return (
@@ -108,28 +96,22 @@ async def run(rt: Runtime, call: ToolCall, place: Place) -> tuple[str, str]:
                 f"[The bot created an image in the thread: {request.prompt}]",
             )
         if call.name == "read_aloud":
-            request = speech_request(rt, {"input": args.get("text", ""), "voice": args.get("voice")})
-            parts = await speak_and_upload(
-                rt,
-                request,
-                channel=place.channel,
-                thread_ts=place.thread_ts,
-                comment=f"<@{place.user}> :speaker:",
-            )
+            speech = speech_request(rt.settings, {"input": args.get("text", ""), "voice": args.get("voice")})
+            parts = await speak_and_upload(rt, speech, where, comment=f"<@{where.user}> :speaker:")
             return (
                 f"Read the text aloud and posted the audio ({parts} file(s)) in the thread.",
                 "[The bot posted an audio reading in the thread]",
             )
         if call.name == "transcribe":
-            texts = await transcribe_thread_audio(rt, place)
+            texts = await transcribe_thread_audio(rt, where)
             if not texts:
                 return "There is no audio at the start of this thread.", ""
             return "Transcribed and posted in the thread:\n" + "\n\n".join(texts), ""
     except ValidationError as exc:
-        return f"Could not run {call.name}: {exc.errors()[0]['msg']}", ""
-    except (openai.OpenAIError, DownloadError, RealtimeSpeechError) as exc:
+        return f"Could not run {call.name}: {first_problem(exc)}", ""
+    except (openai.OpenAIError, DownloadFailed, RealtimeSpeechError) as exc:
         log.warning("tool %s failed: %s", call.name, type(exc).__name__)
-        return f"{call.name} failed: {openai_errors.describe(exc)}", ""
+        return f"{call.name} failed: {describe(exc)}", ""
     return f"There is no tool named {call.name}.", ""
 
 

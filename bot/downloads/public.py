@@ -17,16 +17,17 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urljoin
 
 import aiohttp
 import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from bot.downloads.core import DownloadFailed, read_limited
+
 MAX_REDIRECTS = 3
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-CHUNK_BYTES = 64 * 1024
 USER_AGENT = "slack-openai-bot (image fetch)"
 
 # Not global, yet not always flagged by the `ipaddress` properties on every Python version.
@@ -34,20 +35,8 @@ _SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")
 _NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
 
 
-class UnsafeURL(Exception):
+class UnsafeURL(DownloadFailed):
     """A link the bot refuses to open; the message says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class FetchFailed(Exception):
-    """The download did not work out; the message says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -155,35 +144,6 @@ class PublicOnlyResolver(AbstractResolver):
         return None
 
 
-class _Response(Protocol):
-    """The part of aiohttp.ClientResponse `read_limited` uses."""
-
-    status: int
-    content_length: int | None
-    content: Any
-
-
-def _too_large(max_bytes: int) -> FetchFailed:
-    mb = max_bytes / (1024 * 1024)
-    return FetchFailed(
-        f"the file is larger than {mb:g} MB" if mb >= 1 else f"the file is larger than {max_bytes} bytes"
-    )
-
-
-async def read_limited(response: _Response, max_bytes: int) -> bytes:
-    """The body of `response`, FetchFailed as soon as it is known to exceed `max_bytes`."""
-    if response.content_length is not None and response.content_length > max_bytes:
-        raise _too_large(max_bytes)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.content.iter_chunked(CHUNK_BYTES):
-        size += len(chunk)
-        if size > max_bytes:
-            raise _too_large(max_bytes)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def fetch_following_redirects(session: Any, url: str, max_bytes: int) -> tuple[bytes, str | None]:
     """GET `url` with `session` (an aiohttp.ClientSession made by `_public_session`, or a stand-in in
     tests), following at most MAX_REDIRECTS redirects by hand and checking every address."""
@@ -198,11 +158,11 @@ async def fetch_following_redirects(session: Any, url: str, max_bytes: int) -> t
             if response.status in REDIRECT_STATUSES:
                 location = response.headers.get("Location")
                 if not location:
-                    raise FetchFailed(
+                    raise DownloadFailed(
                         f"the server answered HTTP {response.status} without saying where to go"
                     )
                 if hop == MAX_REDIRECTS:
-                    raise FetchFailed(f"the link redirects more than {MAX_REDIRECTS} times")
+                    raise DownloadFailed(f"the link redirects more than {MAX_REDIRECTS} times")
                 target = urljoin(current, location)
                 try:
                     check_url(target)
@@ -211,7 +171,7 @@ async def fetch_following_redirects(session: Any, url: str, max_bytes: int) -> t
                 current = target
                 continue
             if response.status != 200:
-                raise FetchFailed(f"the server answered HTTP {response.status}")
+                raise DownloadFailed(f"the server answered HTTP {response.status}")
             body = await read_limited(response, max_bytes)
             return body, response.headers.get("Content-Type")
     raise AssertionError("unreachable")  # pragma: no cover
@@ -238,24 +198,57 @@ async def fetch_public_https(
 ) -> tuple[bytes, str | None]:
     """Download `url` (https, public addresses only) and give (content, Content-Type header or None).
 
-    UnsafeURL when the link, or where it redirects, is not allowed; FetchFailed for anything else that
+    UnsafeURL when the link, or where it redirects, is not allowed; DownloadFailed for anything else that
     goes wrong (HTTP status, size, time, network, TLS).
     """
     check_url(url)  # refuse before any session or connection exists
     try:
         async with asyncio.timeout(total_seconds), _public_session(total_seconds) as session:
             return await fetch_following_redirects(session, url, max_bytes)
-    except (UnsafeURL, FetchFailed):
+    except (UnsafeURL, DownloadFailed):
         raise
     except TimeoutError as exc:
-        raise FetchFailed(f"the download took longer than {total_seconds:g} s") from exc
+        raise DownloadFailed(f"the download took longer than {total_seconds:g} s") from exc
     except aiohttp.ClientConnectorCertificateError as exc:
-        raise FetchFailed("the site's HTTPS certificate is not valid") from exc
+        raise DownloadFailed("the site's HTTPS certificate is not valid") from exc
     except aiohttp.ClientConnectorDNSError as exc:
-        raise FetchFailed(f"could not find the host {exc.host}") from exc
+        raise DownloadFailed(f"could not find the host {exc.host}") from exc
     except aiohttp.ClientConnectorError as exc:
-        raise FetchFailed(f"could not connect to {exc.host}") from exc
+        raise DownloadFailed(f"could not connect to {exc.host}") from exc
     except aiohttp.ClientError as exc:
-        raise FetchFailed(f"the download failed ({type(exc).__name__})") from exc
+        raise DownloadFailed(f"the download failed ({type(exc).__name__})") from exc
     except OSError as exc:
-        raise FetchFailed(f"the download failed ({exc})") from exc
+        raise DownloadFailed(f"the download failed ({exc})") from exc
+
+
+def _origin(url: yarl.URL) -> tuple[str, str, int | None]:
+    return (url.scheme.lower(), (url.host or "").lower(), url.port)
+
+
+async def fetch_returned_file(
+    url: str, endpoint: str, max_bytes: int, *, total_seconds: float = 60.0
+) -> bytes:
+    """A file an OpenAI-compatible server answered with by URL (an image), never linked, only read.
+
+    On the server's own origin (the endpoint an admin configured, which may well be on a private
+    network) it is read as that endpoint is; a URL anywhere else only as a public https link."""
+    try:
+        parsed, own = yarl.URL(url), yarl.URL(endpoint)
+    except (ValueError, TypeError) as exc:
+        raise DownloadFailed("the answer pointed at something that is not a web address") from exc
+    if not own.host or _origin(parsed) != _origin(own) or parsed.scheme.lower() not in {"http", "https"}:
+        content, _ = await fetch_public_https(url, max_bytes, total_seconds=total_seconds)
+        return content
+    timeout = aiohttp.ClientTimeout(total=total_seconds)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout, trust_env=False) as session,
+            session.get(url, allow_redirects=False) as response,
+        ):
+            if response.status != 200:
+                raise DownloadFailed(f"the download answered HTTP {response.status}")
+            return await read_limited(response, max_bytes)
+    except TimeoutError as exc:
+        raise DownloadFailed(f"the download took longer than {total_seconds:g} s") from exc
+    except aiohttp.ClientError as exc:
+        raise DownloadFailed(f"the download failed ({type(exc).__name__})") from exc

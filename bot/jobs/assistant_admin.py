@@ -7,45 +7,18 @@ everyone knows who is answering.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
 
 from bot.content import documents
-from bot.delivery import private
-from bot.slack.files import FileProblem, resolve
+from bot.delivery import requester
+from bot.downloads.core import DownloadFailed
+from bot.jobs.payloads import AssistantCommand
+from bot.process.runtime import Runtime
+from bot.slack.files import resolve
 from handlers import create_assistant
-from storage import ClaimedJob, NewJob
+from storage import ClaimedJob
 from storage.assistants import AssistantRecord, NameTaken
 
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
-
-KIND = "assistant.command"
 MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-def assistant_job(
-    *,
-    dedup_key: str,
-    action: str,
-    team_id: str,
-    channel: str,
-    user: str,
-    name: str | None = None,
-    fields: dict[str, Any] | None = None,
-    thread_ts: str | None = None,
-    response_url: str | None = None,
-) -> NewJob:
-    payload = {
-        "action": action,
-        "team_id": team_id,
-        "channel": channel,
-        "user": user,
-        "name": name,
-        "fields": fields or {},
-        "thread_ts": thread_ts,
-        "response_url": response_url,
-    }
-    return NewJob(kind=KIND, dedup_key=dedup_key, payload=payload)
 
 
 def describe(assistant: AssistantRecord) -> str:
@@ -69,84 +42,91 @@ async def extract_files(rt: Runtime, file_ids: list[str]) -> tuple[list[tuple[st
                 documents.extract_text, content, file.name, file.mimetype, file.filetype
             )
             found.append((file_id, file.name, text))
-        except (FileProblem, documents.DocumentRejected) as exc:
+        except (DownloadFailed, documents.DocumentRejected) as exc:
             problems.append(str(exc))
     return found, problems
 
 
-async def run(rt: Runtime, job: ClaimedJob) -> None:
-    p = job.payload
+async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
+    where = p.where
 
-    async def tell(text: str) -> None:
-        await private.tell_requester(rt.slack, p, text)
-
-    team, action, name, fields = p["team_id"], p["action"], p.get("name"), dict(p.get("fields") or {})
+    team, action, name, fields = where.team_id, p.action, p.name, dict(p.fields)
     store = rt.assistants
     if action == "list":
         assistants = await store.list(team)
         if not assistants:
-            await tell(
-                'No assistants yet. Create one with `/assistant create --name NAME --instructions "…"`.'
+            await requester.tell(
+                rt.slack,
+                where,
+                'No assistants yet. Create one with `/assistant create --name NAME --instructions "…"`.',
             )
             return
         lines = [
             f"• *{a.name}* (`{a.model}`){': ' + a.description if a.description else ''}" for a in assistants
         ]
-        await tell("*Assistants in this workspace*\n" + "\n".join(lines))
+        await requester.tell(rt.slack, where, "*Assistants in this workspace*\n" + "\n".join(lines))
         return
     if action == "use" and (name or "").casefold() == "none":
-        await store.use(team, p["channel"], p.get("thread_ts"), None)
-        where = "this thread" if p.get("thread_ts") else "this channel"
+        await store.use(team, where.channel, where.thread_ts, None)
+        scope = "this thread" if where.thread_ts else "this channel"
         await rt.slack.chat_postMessage(
-            channel=p["channel"],
-            thread_ts=p.get("thread_ts"),
-            text=f"<@{p['user']}> stopped the assistant in {where}.",
+            channel=where.channel,
+            thread_ts=where.thread_ts,
+            text=f"<@{where.user}> stopped the assistant in {scope}.",
         )
         return
     if action in {"create", "update"} and "file_ids" in fields:
         files, problems = await extract_files(rt, fields["file_ids"])
         if problems:
-            await tell(":warning: " + "\n".join(problems))
+            await requester.tell(rt.slack, where, ":warning: " + "\n".join(problems))
             return
     else:
         files = []
     if action == "create":
         fields.setdefault("model", rt.settings.openai_chat_model)
         try:
-            assistant = await store.create(team, p["user"], fields)
+            assistant = await store.create(team, where.user, fields)
         except NameTaken:
-            await tell(f":warning: There is already an assistant named *{fields['name']}* in this workspace.")
+            await requester.tell(
+                rt.slack,
+                where,
+                f":warning: There is already an assistant named *{fields['name']}* in this workspace.",
+            )
             return
         for file_id, file_name, text in files:
             await store.put_file(assistant.id, file_id, file_name, text)
-        await tell(f":white_check_mark: Created {describe(assistant)}")
+        await requester.tell(rt.slack, where, f":white_check_mark: Created {describe(assistant)}")
         return
     existing = await store.get(team, name or "")
     if existing is None:
-        await tell(f":warning: There is no assistant named *{name}*. `/assistant list` shows them.")
+        await requester.tell(
+            rt.slack, where, f":warning: There is no assistant named *{name}*. `/assistant list` shows them."
+        )
         return
     if action == "show":
-        await tell(describe(existing))
+        await requester.tell(rt.slack, where, describe(existing))
     elif action == "update":
         try:
-            updated = await store.update(team, existing.name, p["user"], fields)
+            updated = await store.update(team, existing.name, where.user, fields)
         except NameTaken:
-            await tell(
-                f":warning: There is already an assistant named *{fields.get('name')}* in this workspace."
+            await requester.tell(
+                rt.slack,
+                where,
+                f":warning: There is already an assistant named *{fields.get('name')}* in this workspace.",
             )
             return
         for file_id, file_name, text in files:
             await store.put_file(existing.id, file_id, file_name, text)
-        await tell(f":white_check_mark: Updated {describe(updated or existing)}")
+        await requester.tell(rt.slack, where, f":white_check_mark: Updated {describe(updated or existing)}")
     elif action == "delete":
         await store.delete(team, existing.name)
-        await tell(f":wastebasket: Deleted the assistant *{existing.name}*.")
+        await requester.tell(rt.slack, where, f":wastebasket: Deleted the assistant *{existing.name}*.")
     elif action == "use":
-        await store.use(team, p["channel"], p.get("thread_ts"), existing.id)
-        where = "this thread" if p.get("thread_ts") else "this channel"
-        stop = "`@ChatGPT use none`" if p.get("thread_ts") else "`/assistant use none`"
+        await store.use(team, where.channel, where.thread_ts, existing.id)
+        scope = "this thread" if where.thread_ts else "this channel"
+        stop = "`@ChatGPT use none`" if where.thread_ts else "`/assistant use none`"
         await rt.slack.chat_postMessage(
-            channel=p["channel"],
-            thread_ts=p.get("thread_ts"),
-            text=f"<@{p['user']}> put the assistant *{existing.name}* to work in {where}. {stop} stops it.",
+            channel=where.channel,
+            thread_ts=where.thread_ts,
+            text=f"<@{where.user}> put the assistant *{existing.name}* to work in {scope}. {stop} stops it.",
         )

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.content import documents, tokens
 from bot.content import images as image_inputs
 from bot.content.images import ImageRejected
-from bot.downloads import public as safe_fetch
-from bot.slack.files import FileProblem, SharedFile, resolve
-
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
+from bot.downloads.core import DownloadFailed
+from bot.downloads.public import fetch_public_https
+from bot.downloads.slack import SharedFile
+from bot.process.runtime import Runtime
+from bot.slack.files import resolve
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 CUT_NOTE = "_(`{name}` was cut to fit what the model can read at once.)_"
@@ -68,7 +68,7 @@ async def gather(
 ) -> Inputs:
     """Download, check and store everything attached; problems are reported, never half-sent."""
     inputs = Inputs()
-    window = rt.settings.openai_context_tokens or 128_000
+    window = rt.context_window(model)
     document_budget = max(window // 3, 500)
     parts: list[str] = []
     for info in files:
@@ -88,14 +88,14 @@ async def gather(
                     f"`{file.name}` is neither an image (PNG, JPEG, WEBP, non-animated GIF) nor a document "
                     "I can read (text, Markdown, CSV, JSON, PDF)."
                 )
-        except (FileProblem, ImageRejected, documents.DocumentRejected) as exc:
+        except (DownloadFailed, ImageRejected, documents.DocumentRejected) as exc:
             inputs.problems.append(str(exc))
     for url in urls:
         try:
-            content, _ = await safe_fetch.fetch_public_https(url, image_inputs.MAX_IMAGE_BYTES)
+            content, _ = await fetch_public_https(url, image_inputs.MAX_IMAGE_BYTES)
             name = url.rsplit("/", 1)[-1][:100] or "image"
             inputs.image_ids.append(await _image(rt, team_id, name, content, None))
-        except (safe_fetch.UnsafeURL, safe_fetch.FetchFailed, ImageRejected) as exc:
+        except (DownloadFailed, ImageRejected) as exc:
             inputs.problems.append(f"{url}: {exc}")
     inputs.document_text = "\n\n".join(parts)
     return inputs

@@ -9,26 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import openai
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
 from bot.actions import tools as bot_tools
-from bot.content import context_fit as context_window
+from bot.actions.end_user import safety_identifier
 from bot.content import documents, tokens
-from bot.delivery import openai_errors, private
+from bot.content.context_fit import fit
+from bot.delivery import requester
 from bot.delivery.earlier_reply import find_earlier_reply
+from bot.delivery.openai_errors import describe
 from bot.delivery.streamed_reply import StreamedReply
+from bot.delivery.validation_messages import job_problem
+from bot.delivery.where import Where
 from bot.jobs import chat_inputs
 from bot.jobs.chat_messages import chat_messages, system_prompt
-from bot.openai_models import defaults as models
+from bot.jobs.payloads import ChatReply
+from bot.process.runtime import Runtime
 from handlers.ask_chatgpt import (
     ChatMessage,
     ChatOutcome,
@@ -40,12 +44,8 @@ from handlers.ask_chatgpt import (
 from storage import ClaimedJob, StoredMessage, ThreadKey
 from storage.assistants import AssistantRecord
 
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
-
 log = logging.getLogger(__name__)
 
-KIND = "chat.reply"
 EMPTY_PROMPT = (
     "Hi! Ask me anything: mention me with your question, e.g. `@ChatGPT what is a haiku?`, "
     "and I'll answer in this thread."
@@ -60,55 +60,18 @@ DEFAULT_ANSWER_RESERVE = 4_096
 MAX_TOOL_ROUNDS = 3
 
 
-def payload_for_message(
-    *,
-    team_id: str,
-    channel: str,
-    ts: str,
-    thread_ts: str | None,
-    user: str,
-    text: str,
-    channel_type: str | None,
-    bot_user_id: str | None,
-    options: dict[str, Any] | None = None,
-    files: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    return {
-        "files": files or [],
-        "bot_user_id": bot_user_id,
-        "team_id": team_id,
-        "channel": channel,
-        "ts": ts,
-        "thread_ts": thread_ts or ts,
-        "user": user,
-        "text": text,
-        "channel_type": channel_type,
-        "options": options or {},
-    }
-
-
-def safety_identifier(team_id: str, user_id: str) -> str:
-    """A stable, anonymous end-user id for OpenAI's abuse monitoring."""
-    return hashlib.sha256(f"{team_id}:{user_id}".encode()).hexdigest()[:32]
-
-
-async def _earlier_reply(rt: Runtime, job: ClaimedJob) -> str | None:
+async def _earlier_reply(rt: Runtime, job: ClaimedJob, p: ChatReply) -> str | None:
     if job.progress.get("reply_ts"):
         return str(job.progress["reply_ts"])
     if not job.progress.get("replying"):
         return None
-    p = job.payload
     return await find_earlier_reply(
-        rt.slack,
-        channel=p["channel"],
-        thread_ts=p["thread_ts"],
-        after_ts=p["ts"],
-        bot_user_id=p.get("bot_user_id"),
+        rt.slack, channel=p.where.channel, thread_ts=p.thread_ts, after_ts=p.ts, bot_user_id=p.bot_user_id
     )
 
 
-async def run(rt: Runtime, job: ClaimedJob) -> None:
-    await answer(rt, job, job.payload)
+async def run(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
+    await answer(rt, job, p)
 
 
 @dataclass
@@ -125,20 +88,21 @@ class Turn:
     assistant: AssistantRecord | None
 
 
-async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
-    key = ThreadKey(p["team_id"], p["channel"], p["thread_ts"])
+async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
+    where = p.where.in_thread(p.thread_ts)
+    key = ThreadKey(where.team_id, where.channel, p.thread_ts)
     # The thread is a conversation from now on: a reply typed while this answer streams is
     # recorded, and answered after it (jobs of one thread run in order).
     await rt.conversations.ensure(key)
-    if not p["text"].strip() and not (p.get("files") or p.get("image_urls")):
-        await rt.slack.chat_postMessage(channel=p["channel"], thread_ts=p["thread_ts"], text=EMPTY_PROMPT)
+    if not p.text.strip() and not (p.files or p.image_urls):
+        await rt.slack.chat_postMessage(channel=where.channel, thread_ts=p.thread_ts, text=EMPTY_PROMPT)
         return
     reply = await _reply_for(rt, job, p)
     await reply.set_status("is thinking…")
     turn = await _prepare(rt, p, key)
     if isinstance(turn, str):
         # Nothing half-done: the person hears what is wrong with what they shared; OpenAI is not asked.
-        await private.tell_requester(rt.slack, p, turn)
+        await requester.tell(rt.slack, where, turn)
         return
 
     started = time.monotonic()
@@ -151,24 +115,23 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
             rt.metrics.first_token_seconds.observe(time.monotonic() - started)
         await reply.append(text)
 
-    place = bot_tools.Place(p["team_id"], p["channel"], p["thread_ts"], p["user"])
     if turn.assistant is not None:
         offered = bot_tools.expand(turn.assistant.tools) or None
     else:
         offered = bot_tools.DEFINITIONS if rt.settings.openai_tools_enabled else None
     try:
-        outcome, said, notes = await _converse(rt, turn.request, on_text, reply, place, offered)
+        outcome, said, notes = await _converse(rt, turn.request, on_text, reply, where, offered)
     except (openai.OpenAIError, ChatTimeout) as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
         log.warning("chat job %s failed upstream: %s", job.id, type(exc).__name__)
-        await reply.fail(openai_errors.describe(exc, turn.request.model, images=turn.images))
+        await reply.fail(describe(exc, turn.request.model, images=turn.images))
         # The question stays in the conversation so that "try again" in the thread has context.
         await rt.conversations.append(key, [turn.question], job_id=job.id)
         return
 
     await reply.finish(await _footer(rt, turn, outcome))
-    if turn.first_in_thread and p.get("channel_type") == "im":
-        await _set_title(rt, p)
+    if turn.first_in_thread and p.channel_type == "im":
+        await _set_title(rt, where, p.text)
     _count_tokens(rt, outcome)
     answer_message = StoredMessage(
         role="assistant",
@@ -181,9 +144,9 @@ async def answer(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> None:
     await rt.conversations.append(key, [turn.question, answer_message], job_id=job.id)
 
 
-async def _reply_for(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> StreamedReply:
+async def _reply_for(rt: Runtime, job: ClaimedJob, p: ChatReply) -> StreamedReply:
     """Where the answer goes: a new message, or the one an interrupted attempt started."""
-    existing_ts = await _earlier_reply(rt, job) if job.resumed else None
+    existing_ts = await _earlier_reply(rt, job, p) if job.resumed else None
     if existing_ts is None:
         # Say a reply is about to start: should the process die before its ts is recorded, the
         # next attempt looks for it in the thread instead of posting a second one.
@@ -196,10 +159,10 @@ async def _reply_for(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> Streame
 
     return StreamedReply(
         rt.slack,
-        channel=p["channel"],
-        thread_ts=p["thread_ts"],
-        user_id=p["user"],
-        team_id=p["team_id"],
+        channel=p.where.channel,
+        thread_ts=p.thread_ts,
+        user_id=p.where.user,
+        team_id=p.where.team_id,
         flush_seconds=rt.settings.stream_flush_seconds,
         update_seconds=rt.settings.update_interval_seconds,
         existing_ts=existing_ts,
@@ -207,35 +170,31 @@ async def _reply_for(rt: Runtime, job: ClaimedJob, p: dict[str, Any]) -> Streame
     )
 
 
-async def _prepare(rt: Runtime, p: dict[str, Any], key: ThreadKey) -> Turn | str:
+async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey) -> Turn | str:
     """The request for this turn: history, shared files, assistant, model, fitted to the window.
     A string instead is what is wrong with what was shared."""
-    name, history = await asyncio.gather(rt.people.name(p["user"]), rt.conversations.history(key))
-    options = dict(p.get("options") or {})
+    name, history = await asyncio.gather(rt.people.name(p.where.user), rt.conversations.history(key))
+    options = dict(p.options)
     detail = options.pop("detail", None) or "auto"
     chosen_model = options.pop("model", None)
     inputs = chat_inputs.Inputs()
-    if p.get("files") or p.get("image_urls"):
+    if p.files or p.image_urls:
         inputs = await chat_inputs.gather(
-            rt,
-            p["team_id"],
-            p.get("files") or [],
-            p.get("image_urls") or [],
-            chosen_model or rt.settings.openai_chat_model,
+            rt, p.where.team_id, p.files, p.image_urls, chosen_model or rt.settings.openai_chat_model
         )
         if inputs.problems:
             return ":warning: " + "\n".join(inputs.problems)
     assistant = await _assistant_for(rt, p)
     # "@bot ask NAME …" with no such assistant is an ordinary question, word for word.
-    text = p.get("full_text", p["text"]) if p.get("assistant_name") and assistant is None else p["text"]
+    text = (p.full_text or p.text) if p.assistant_name and assistant is None else p.text
     content = "\n\n".join(part for part in (text.strip() or ABOUT_THIS, inputs.document_text) if part)
     question = StoredMessage(
-        role="user", content=content, name=name, slack_ts=p["ts"], attachment_ids=tuple(inputs.image_ids)
+        role="user", content=content, name=name, slack_ts=p.ts, attachment_ids=tuple(inputs.image_ids)
     )
     image_ids = [i for message in [*history, question] for i in message.attachment_ids]
     default_model = rt.settings.openai_vision_model if image_ids else rt.settings.openai_chat_model
     model = chosen_model or (assistant.model if assistant else default_model)
-    options.setdefault("user", safety_identifier(p["team_id"], p["user"]))
+    options.setdefault("user", safety_identifier(p.where.team_id, p.where.user))
     images = await rt.attachments.get_many(image_ids)
     system = await _system(rt, assistant, model)
     messages = chat_messages(system, history, [question], images=images, detail=detail)
@@ -243,7 +202,7 @@ async def _prepare(rt: Runtime, p: dict[str, Any], key: ThreadKey) -> Turn | str
     try:
         request = ChatRequest(model=model, messages=messages, **options)
     except ValidationError as exc:  # flags are validated when typed; this guards stored jobs
-        return f":warning: {exc.errors()[0]['msg']}"
+        return job_problem(exc)
     return Turn(key, question, not history, request, bool(image_ids), dropped, inputs.notes, assistant)
 
 
@@ -266,7 +225,7 @@ async def _converse(
     request: ChatRequest,
     on_text: Callable[[str], Awaitable[None]],
     reply: StreamedReply,
-    place: bot_tools.Place,
+    where: Where,
     offered: list[dict[str, Any]] | None,
 ) -> tuple[ChatOutcome, str, list[str]]:
     """Ask, run the bot's own tools the model calls, ask again; (last outcome, text said, notes)."""
@@ -297,7 +256,7 @@ async def _converse(
         await reply.set_status("is working on it…")
         messages.append(ChatMessage(**bot_tools.assistant_turn(outcome.text, outcome.tool_calls)))
         for index, call in enumerate(outcome.tool_calls):
-            result, note = await bot_tools.run(rt, call, place) if call.name in bot_tools.NAMES else (
+            result, note = await bot_tools.run(rt, call, where) if call.name in bot_tools.NAMES else (
                 f"{call.name} is not available here.", "")  # fmt: skip
             messages.append(ChatMessage(**bot_tools.tool_turn(call, index, result)))
             if note:
@@ -307,14 +266,15 @@ async def _converse(
     return outcome, "".join(said), notes
 
 
-async def _assistant_for(rt: Runtime, p: dict[str, Any]) -> AssistantRecord | None:
+async def _assistant_for(rt: Runtime, p: ChatReply) -> AssistantRecord | None:
     """ "@bot ask NAME …" puts NAME to work in this thread; otherwise the thread's or channel's own."""
-    if p.get("assistant_name"):
-        assistant = await rt.assistants.get(p["team_id"], p["assistant_name"])
+    team, channel = p.where.team_id, p.where.channel
+    if p.assistant_name:
+        assistant = await rt.assistants.get(team, p.assistant_name)
         if assistant is not None:
-            await rt.assistants.use(p["team_id"], p["channel"], p["thread_ts"], assistant.id)
+            await rt.assistants.use(team, channel, p.thread_ts, assistant.id)
             return assistant
-    return await rt.assistants.in_use(p["team_id"], p["channel"], p["thread_ts"])
+    return await rt.assistants.in_use(team, channel, p.thread_ts)
 
 
 async def _system(rt: Runtime, assistant: AssistantRecord | None, model: str) -> str:
@@ -325,7 +285,7 @@ async def _system(rt: Runtime, assistant: AssistantRecord | None, model: str) ->
     files = await rt.assistants.files(assistant.id)
     if files:
         reference = "\n\n".join(f"[Reference file `{name}`]\n{text}" for _, name, text in files)
-        budget = (rt.settings.openai_context_tokens or models.context_window(model)) // 3
+        budget = rt.context_window(model) // 3
         reference, _ = await asyncio.to_thread(
             documents.fit_text, reference, budget, lambda text: tokens.count_text(model, text)
         )
@@ -336,18 +296,18 @@ async def _system(rt: Runtime, assistant: AssistantRecord | None, model: str) ->
 def _fit(
     rt: Runtime, model: str, messages: list[ChatMessage], max_tokens: int | None
 ) -> tuple[list[ChatMessage], int]:
-    window = rt.settings.openai_context_tokens or models.context_window(model)
+    window = rt.context_window(model)
     budget = window - (max_tokens or min(DEFAULT_ANSWER_RESERVE, window // 4)) - tokens.REPLY_PRIMER
-    return context_window.fit(messages, budget, lambda m: tokens.count_message(model, m.model_dump()))
+    return fit(messages, budget, lambda m: tokens.count_message(model, m.model_dump()))
 
 
-async def _set_title(rt: Runtime, p: dict[str, Any]) -> None:
+async def _set_title(rt: Runtime, where: Where, question: str) -> None:
     """Name a new chat after its first question, as the DM's thread list shows it."""
-    title = " ".join(p["text"].split())
+    title = " ".join(question.split())
     title = title if len(title) <= 60 else title[:59].rstrip() + "…"
     with contextlib.suppress(SlackApiError):
         await rt.slack.assistant_threads_setTitle(
-            channel_id=p["channel"], thread_ts=p["thread_ts"], title=title
+            channel_id=where.channel, thread_ts=where.thread_ts, title=title
         )
 
 

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from bot.delivery import private
-from storage import ClaimedJob, NewJob
-
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
-
-KIND = "notice"
+from bot.delivery import requester
+from bot.jobs.payloads import Notice
+from bot.process.runtime import Runtime
+from storage import ClaimedJob
 
 
-def notice_job(*, dedup_key: str, channel: str, user: str, text: str, thread_ts: str | None = None) -> NewJob:
-    payload: dict[str, Any] = {"channel": channel, "user": user, "text": text, "thread_ts": thread_ts}
-    return NewJob(kind=KIND, dedup_key=dedup_key, payload=payload)
-
-
-async def run(rt: Runtime, job: ClaimedJob) -> None:
-    p = job.payload
-    await private.tell(
-        rt.slack, channel=p["channel"], user=p["user"], text=p["text"], thread_ts=p.get("thread_ts")
-    )
+async def run(rt: Runtime, job: ClaimedJob, p: Notice) -> None:
+    await requester.tell(rt.slack, p.where, p.text)

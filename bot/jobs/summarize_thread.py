@@ -7,18 +7,17 @@ thread is a conversation afterwards and follow-ups ("who decided that?") just wo
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery import requester
 from bot.jobs import chat_reply
+from bot.jobs.payloads import ChatReply, SummarizeThread
+from bot.process.runtime import Runtime
 from bot.slack import text as slack_text
 from storage import ClaimedJob
 
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
-
-KIND = "thread.summarize"
 MAX_MESSAGES = 1_000
 INSTRUCTION = (
     "Summarize this Slack thread for someone who has not read it: the main points, any decisions, "
@@ -58,29 +57,25 @@ async def transcript(rt: Runtime, messages: list[dict[str, Any]], bot_user_id: s
     return "\n".join(lines)
 
 
-async def run(rt: Runtime, job: ClaimedJob) -> None:
-    p = job.payload
+async def run(rt: Runtime, job: ClaimedJob, p: SummarizeThread) -> None:
+    where = p.where
+    thread_ts = where.thread_ts or ""
     with contextlib.suppress(SlackApiError):
         await rt.slack.assistant_threads_setStatus(
-            channel_id=p["channel"], thread_ts=p["thread_ts"], status="is reading the thread…"
+            channel_id=where.channel, thread_ts=thread_ts, status="is reading the thread…"
         )
     try:
-        messages = await read_thread(rt, p["channel"], p["thread_ts"])
+        messages = await read_thread(rt, where.channel, thread_ts)
     except SlackApiError as exc:
-        if exc.response.get("error") not in {"not_in_channel", "channel_not_found", "missing_scope"}:
+        if requester.error_of(exc) not in {"not_in_channel", "channel_not_found", "missing_scope"}:
             raise
-        await rt.slack.chat_postEphemeral(channel=p["channel"], user=p["user"], text=CANNOT_READ)
+        await rt.slack.chat_postEphemeral(channel=where.channel, user=where.user, text=CANNOT_READ)
         return
-    text = INSTRUCTION + await transcript(rt, messages, p.get("bot_user_id"))
-    payload = chat_reply.payload_for_message(
-        team_id=p["team_id"],
-        channel=p["channel"],
+    reply = ChatReply(
+        where=where,
         # The summary follows the newest message it covers (a resumed job looks for it after that).
-        ts=str(messages[-1]["ts"]) if messages else p["thread_ts"],
-        thread_ts=p["thread_ts"],
-        user=p["user"],
-        text=text,
-        channel_type=None,
-        bot_user_id=p.get("bot_user_id"),
+        ts=str(messages[-1]["ts"]) if messages else thread_ts,
+        text=INSTRUCTION + await transcript(rt, messages, p.bot_user_id),
+        bot_user_id=p.bot_user_id,
     )
-    await chat_reply.answer(rt, job, payload)
+    await chat_reply.answer(rt, job, reply)

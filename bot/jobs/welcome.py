@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.blocks import welcome
+from bot.jobs.payloads import PublishHome, SuggestPrompts
+from bot.process.runtime import Runtime
 from storage import ClaimedJob
 
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
 
-PROMPTS = "welcome.prompts"
-HOME = "welcome.home"
-
-
-async def suggest_prompts(rt: Runtime, job: ClaimedJob) -> None:
-    p = job.payload
+async def suggest_prompts(rt: Runtime, job: ClaimedJob, p: SuggestPrompts) -> None:
     await rt.slack.assistant_threads_setSuggestedPrompts(
-        channel_id=p["channel"],
-        thread_ts=p.get("thread_ts"),
+        channel_id=p.where.channel,
+        thread_ts=p.where.thread_ts,
         title=welcome.SUGGESTED_PROMPTS_TITLE,
         prompts=welcome.SUGGESTED_PROMPTS,
     )
 
 
-async def publish_home(rt: Runtime, job: ClaimedJob) -> None:
-    await rt.slack.views_publish(
-        user_id=job.payload["user"], view=welcome.home_view(rt.settings.openai_chat_model)
-    )
+async def publish_home(rt: Runtime, job: ClaimedJob, p: PublishHome) -> None:
+    await rt.slack.views_publish(user_id=p.where.user, view=welcome.home_view(rt.settings.openai_chat_model))

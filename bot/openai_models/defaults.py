@@ -1,4 +1,4 @@
-"""Default model per action, in one place (see openai-facts.md; every one is overridable).
+"""Default model per action, in one place, and each model's context window.
 
 OpenAI retires models every few months: settings and per-request flags override these.
 """
@@ -27,6 +27,9 @@ CONTEXT_WINDOWS: dict[str, int] = {
 DEFAULT_CONTEXT_WINDOW = 128_000
 
 
-def context_window(model: str) -> int:
+def context_window(model: str, override: int | None = None) -> int:
+    """Tokens `model` reads at once; `override` (OPENAI_CONTEXT_TOKENS) wins when set."""
+    if override:
+        return override
     matches = [prefix for prefix in CONTEXT_WINDOWS if model.startswith(prefix)]
     return CONTEXT_WINDOWS[max(matches, key=len)] if matches else DEFAULT_CONTEXT_WINDOW

@@ -7,7 +7,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,17 +17,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.content import tokens
+from bot.downloads.slack import SlackDownloader
 from bot.openai_models.catalog import ModelCatalog
+from bot.openai_models.defaults import context_window
 from bot.process import clients
 from bot.process.metrics import Metrics
 from bot.process.workers import WorkerPool
-from bot.slack.files import SlackDownloader
 from bot.slack.people import People
 from handlers.ask_chatgpt import StageTimeouts
-from storage import AttachmentStore, ConversationStore, Database, JobStore, NewJob
+from storage import AttachmentStore, ClaimedJob, ConversationStore, Database, JobStore, NewJob
 from storage.assistants import AssistantStore
 
 log = logging.getLogger(__name__)
+
+RunJob = Callable[["Runtime", ClaimedJob], Awaitable[None]]
 
 
 @dataclass
@@ -70,6 +73,10 @@ class Runtime:
             metrics=Metrics(),
         )
 
+    def context_window(self, model: str) -> int:
+        """Tokens `model` reads at once (OPENAI_CONTEXT_TOKENS, when set, for every model)."""
+        return context_window(model, self.settings.openai_context_tokens)
+
     @property
     def timeouts(self) -> StageTimeouts:
         s = self.settings
@@ -100,9 +107,8 @@ class Runtime:
         self.background.add(task)
         task.add_done_callback(self.background.discard)
 
-    async def start_workers(self) -> None:
-        from bot.jobs import run_job  # the job runners need the runtime; imported late to avoid a cycle
-
+    async def start_workers(self, run_job: RunJob) -> None:
+        """Claim and run recorded jobs with `run_job` (the job dispatcher, handed in by `serve`)."""
         s = self.settings
         await asyncio.to_thread(tokens.warm)
         if self.db.is_sqlite:

@@ -1,56 +1,18 @@
-"""Files people share in Slack: found (Slack Connect stubs resolved), checked, downloaded safely.
-
-Downloads use the bot token, and only ever send it to Slack's own hosts or to the host of
-SLACK_API_URL. The size is checked before (declared) and during (actual bytes) the download, and
-an HTML answer (Slack's login page when the token lacks files:read) is refused.
-"""
+"""Files people share in Slack: what Slack says about them (Slack Connect stubs looked up with
+files.info), and file ids found in the links people paste. Downloading is `bot.downloads.slack`."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-LOGIN_PAGE = (
-    "Slack answered with a login page instead of the file: the app is missing the `files:read` "
-    "permission. An admin should reinstall the app from manifest.yml."
-)
+from bot.downloads.core import DownloadFailed
+from bot.downloads.slack import SharedFile
+
 FILE_LINK = re.compile(r"/files(?:-pri)?/[A-Z0-9]+(?:-[A-Z0-9]+)?/(F[A-Z0-9]{6,})|\b(F[A-Z0-9]{8,})\b")
-
-
-class FileProblem(Exception):
-    """What is wrong with a shared file, in words for the person who shared it."""
-
-
-@dataclass(frozen=True)
-class SharedFile:
-    id: str
-    name: str
-    mimetype: str
-    filetype: str
-    size: int | None
-    url: str | None
-    subtype: str | None = None
-
-    @classmethod
-    def from_slack(cls, info: dict[str, Any]) -> SharedFile:
-        return cls(
-            id=str(info.get("id") or ""),
-            name=str(info.get("name") or info.get("title") or info.get("id") or "file"),
-            mimetype=str(info.get("mimetype") or ""),
-            filetype=str(info.get("filetype") or ""),
-            size=int(info["size"]) if isinstance(info.get("size"), int) else None,
-            url=info.get("url_private_download") or info.get("url_private"),
-            subtype=info.get("subtype"),
-        )
 
 
 def file_ids_in(text: str) -> list[str]:
@@ -71,98 +33,9 @@ async def resolve(client: AsyncWebClient, info: dict[str, Any]) -> SharedFile:
         try:
             response = await client.files_info(file=info["id"])
         except SlackApiError as exc:
-            raise FileProblem(
+            raise DownloadFailed(
                 f"Slack would not give me the file ({exc.response.get('error')}). "
                 "Make sure I am in this conversation and the file is shared here."
             ) from None
         info = response.get("file") or info
     return SharedFile.from_slack(info)
-
-
-def _follow_api_host(url: str, api_url: str) -> str:
-    """With SLACK_API_URL pointing somewhere other than slack.com (a proxy, a local fake), file
-    downloads from Slack's hosts go there too, as every other Slack call does."""
-    api = urlsplit(api_url)
-    target = urlsplit(url)
-    api_host = (api.hostname or "").lower()
-    if not api_host or api_host == "slack.com" or api_host.endswith(".slack.com"):
-        return url
-    host = (target.hostname or "").lower()
-    if host == "slack.com" or host.endswith((".slack.com", ".slack-edge.com")):
-        return target._replace(scheme=api.scheme, netloc=api.netloc).geturl()
-    return url
-
-
-def _token_may_go_to(url: str, api_url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    api_host = (urlsplit(api_url).hostname or "").lower()
-    slack_host = host == "slack.com" or host.endswith(".slack.com") or host.endswith(".slack-edge.com")
-    return slack_host or (bool(api_host) and host == api_host)
-
-
-class SlackDownloader:
-    """One aiohttp session for every download the process makes."""
-
-    def __init__(self, bot_token: str, api_url: str) -> None:
-        self._token = bot_token
-        self._api_url = api_url
-        self._session: aiohttp.ClientSession | None = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300, sock_read=60))
-        return self._session
-
-    async def download(self, file: SharedFile, max_bytes: int) -> bytes:
-        """The file's bytes (for files that are needed whole, e.g. images sent as data URLs)."""
-        chunks: list[bytes] = []
-        await self._stream(file, max_bytes, chunks.append)
-        return b"".join(chunks)
-
-    async def download_to_disk(self, file: SharedFile, max_bytes: int) -> BinaryIO:
-        """The file streamed into a temporary file (read from the start; closing deletes it), so
-        large audio is never held in memory, let alone twice."""
-        spool = tempfile.TemporaryFile()
-        try:
-            await self._stream(file, max_bytes, spool.write, in_thread=True)
-            spool.seek(0)
-        except BaseException:
-            spool.close()
-            raise
-        return spool
-
-    async def _stream(
-        self, file: SharedFile, max_bytes: int, sink: Callable[[bytes], object], in_thread: bool = False
-    ) -> None:
-        limit_mb = max_bytes // (1024 * 1024)
-        too_large = f"`{file.name}` is larger than {limit_mb} MB, the limit."
-        if file.size is not None and file.size > max_bytes:
-            raise FileProblem(f"`{file.name}` is {file.size / 1048576:.1f} MB; the limit is {limit_mb} MB.")
-        if not file.url:
-            raise FileProblem(f"Slack gave no download link for `{file.name}`.")
-        if not _token_may_go_to(file.url, self._api_url):
-            raise FileProblem(f"`{file.name}` is not stored in Slack, so I will not fetch it with my token.")
-        headers = {"Authorization": f"Bearer {self._token}"}
-        url = _follow_api_host(file.url, self._api_url)
-        async with self._client().get(url, headers=headers, allow_redirects=False) as response:
-            if response.status != 200:
-                raise FileProblem(f"Slack answered HTTP {response.status} for `{file.name}`.")
-            if (response.content_type or "").startswith("text/html"):
-                raise FileProblem(LOGIN_PAGE)
-            if response.content_length is not None and response.content_length > max_bytes:
-                raise FileProblem(too_large)
-            received = 0
-            async for chunk in response.content.iter_chunked(256 * 1024):
-                if received == 0 and chunk[:15].lstrip().lower().startswith((b"<!doctype html", b"<html")):
-                    raise FileProblem(LOGIN_PAGE)
-                received += len(chunk)
-                if received > max_bytes:
-                    raise FileProblem(too_large)
-                if in_thread:
-                    await asyncio.to_thread(sink, chunk)
-                else:
-                    sink(chunk)
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()

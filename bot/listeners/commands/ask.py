@@ -10,8 +10,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import ask_modal
-from bot.jobs.ask import ask_job
+from bot.jobs.payloads import Ask
 from bot.listeners.commands.flag_command import read_command
+from bot.listeners.fields import command_origin
 from bot.listeners.runtime_context import runtime_of
 from bot.slack.flags import CHAT_FLAGS
 
@@ -21,6 +22,7 @@ USAGE = "Usage: `/ask [--model M] [--temperature 0-2] [--top-p 0-1] [--max-token
 async def handle(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
+    origin = command_origin(command, context)
     read = await read_command(
         ack,
         command,
@@ -34,16 +36,7 @@ async def handle(
     if read is None:
         return
     options, prompt = read
-    team_id = command.get("team_id") or context.team_id or ""
-    job = ask_job(
-        dedup_key=f"command:{team_id}:{command.get('trigger_id')}",
-        team_id=team_id,
-        channel=command["channel_id"],
-        user=command["user_id"],
-        text=prompt,
-        options=options,
-        response_url=command.get("response_url"),
-    )
+    job = Ask(where=origin.where, text=prompt, options=options).job(origin.dedup_key)
     await runtime_of(context).record(job, "/ask")
     await ack()
 

@@ -6,7 +6,7 @@ Flags and limits are checked at once (a bad one is answered privately); the work
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -14,11 +14,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import assistant_modal
-from bot.jobs.assistant_admin import assistant_job
-from bot.listeners.commands.flag_command import problem
+from bot.delivery.validation_messages import flag_problem
+from bot.jobs.payloads import AssistantAction, AssistantCommand
+from bot.listeners.fields import command_origin, text_field
 from bot.listeners.runtime_context import runtime_of
 from bot.slack.flags import ASSISTANT_FLAGS, FlagError, parse_flags
-from handlers.create_assistant import AssistantSpec
+from handlers.create_assistant import validated_fields
 
 USAGE = (
     'Usage: `/assistant create --name NAME [--model M] [--description D] [--instructions "…"] '
@@ -26,25 +27,18 @@ USAGE = (
     "`/assistant show NAME`, `/assistant update NAME [flags]`, `/assistant delete NAME`, "
     "`/assistant use NAME` (or `none`) for this channel; in a thread, mention me: `@ChatGPT use NAME`."
 )
-ACTIONS = {"create", "list", "show", "update", "delete", "use"}
-
-
-def validated(values: dict[str, Any], creating: bool) -> dict[str, Any]:
-    """Raises ValidationError (a limit, named) or ValueError (a required field)."""
-    spec = AssistantSpec(**values)
-    if creating:
-        spec.require_for_create()
-    return spec.fields()
+ACTIONS: dict[str, AssistantAction] = {action: action for action in get_args(AssistantAction)}
 
 
 async def handle(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     rt = runtime_of(context)
-    words = (command.get("text") or "").strip().split(maxsplit=1)
-    action = words[0].lower() if words else ""
+    origin = command_origin(command, context)
+    words = text_field(command, "text", required=False).strip().split(maxsplit=1)
+    action = ACTIONS.get(words[0].lower() if words else "")
     rest = words[1] if len(words) > 1 else ""
-    if action not in ACTIONS:
+    if action is None:
         await ack(response_type="ephemeral", text=USAGE)
         return
     if action == "create" and not rest.strip():
@@ -66,12 +60,12 @@ async def handle(
             values, leftover = parse_flags(rest, ASSISTANT_FLAGS, f"/assistant {action}")
             if leftover:
                 raise FlagError(f"Unexpected text `{leftover[:40]}`: quote values that have spaces. {USAGE}")
-            fields = validated(values, creating=action == "create")
+            fields = validated_fields(values, creating=action == "create")
         except FlagError as exc:
             await ack(response_type="ephemeral", text=f":warning: {exc}")
             return
         except ValidationError as exc:
-            await ack(response_type="ephemeral", text=problem(exc))
+            await ack(response_type="ephemeral", text=flag_problem(exc))
             return
         except ValueError as exc:
             await ack(response_type="ephemeral", text=f":warning: {exc}")
@@ -79,18 +73,8 @@ async def handle(
     elif rest.strip():
         await ack(response_type="ephemeral", text=f":warning: `/assistant {action}` takes no flags. {USAGE}")
         return
-    team_id = command.get("team_id") or context.team_id or ""
-    job = assistant_job(
-        dedup_key=f"command:{team_id}:{command.get('trigger_id')}",
-        action=action,
-        team_id=team_id,
-        channel=command["channel_id"],
-        user=command["user_id"],
-        name=name,
-        fields=fields,
-        response_url=command.get("response_url"),
-    )
-    await rt.record(job, "/assistant")
+    payload = AssistantCommand(where=origin.where, action=action, name=name, fields=fields)
+    await rt.record(payload.job(origin.dedup_key), "/assistant")
     await ack()
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.listeners.fields import text_field
 from bot.listeners.runtime_context import runtime_of
 from bot.slack.flags import Flag, FlagError, parse_flags
 
@@ -46,20 +46,10 @@ async def read_command(
 ) -> tuple[dict[str, Any], str] | None:
     """A slash command's (flags, free text); None once it has been answered: with no text, its
     modal opens right after the ack (the trigger id is good for 3 seconds); a bad flag is refused."""
-    name = command.get("command") or "the command"
-    text = command.get("text") or ""
+    name = text_field(command, "command")
+    text = text_field(command, "text", required=False)
     if not text.strip():
         await ack()
         runtime_of(context).spawn(open_modal(command, client, context), f"open the {name} modal")
         return None
     return await read_or_refuse(ack, text, flags, name, usage, missing)
-
-
-def problem(exc: ValidationError) -> str:
-    """The first validation problem, as a sentence for the user."""
-    error = exc.errors()[0]
-    message = str(error["msg"]).removeprefix("Value error, ")
-    field = error["loc"][0] if error["loc"] else None
-    if field and "`--" not in message:
-        message = f"`--{str(field).replace('_', '-')}`: {message}"
-    return f":warning: {message}"

@@ -9,9 +9,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.actions.images import image_request
 from bot.blocks import image_modal
-from bot.jobs.create_image import image_job, image_request
-from bot.listeners.commands.flag_command import problem, read_command
+from bot.delivery.validation_messages import flag_problem
+from bot.jobs.payloads import CreateImage
+from bot.listeners.commands.flag_command import read_command
+from bot.listeners.fields import command_origin
 from bot.listeners.runtime_context import runtime_of
 from bot.slack.flags import IMAGE_FLAGS
 
@@ -25,28 +28,20 @@ async def handle(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     rt = runtime_of(context)
+    origin = command_origin(command, context)
     read = await read_command(
         ack, command, client, context, flags=IMAGE_FLAGS, usage=USAGE, open_modal=open_modal
     )
     if read is None:
         return
     options, prompt = read
-    team_id = command.get("team_id") or context.team_id or ""
     options = {**options, "prompt": prompt}
     try:
-        request = image_request(rt, team_id, command["user_id"], options)
+        request = image_request(rt.settings, origin.where.team_id, origin.where.user, options)
     except ValidationError as exc:
-        await ack(response_type="ephemeral", text=problem(exc))
+        await ack(response_type="ephemeral", text=flag_problem(exc))
         return
-    job = image_job(
-        dedup_key=f"command:{team_id}:{command.get('trigger_id')}",
-        team_id=team_id,
-        channel=command["channel_id"],
-        user=command["user_id"],
-        options=options,
-        response_url=command.get("response_url"),
-    )
-    await rt.record(job, "/image")
+    await rt.record(CreateImage(where=origin.where, options=options).job(origin.dedup_key), "/image")
     count = request.n or 1
     await ack(response_type="ephemeral", text=f":art: Creating {count} image{'s' if count > 1 else ''}…")
 

@@ -9,9 +9,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.actions.speech import speech_request
 from bot.blocks import speech_modal
-from bot.jobs.create_speech import speech_job, speech_request
-from bot.listeners.commands.flag_command import problem, read_command
+from bot.delivery.validation_messages import flag_problem
+from bot.jobs.payloads import CreateSpeech
+from bot.listeners.commands.flag_command import read_command
+from bot.listeners.fields import command_origin
 from bot.listeners.runtime_context import runtime_of
 from bot.slack.flags import SPEECH_FLAGS
 
@@ -22,6 +25,7 @@ async def handle(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     rt = runtime_of(context)
+    origin = command_origin(command, context)
     read = await read_command(
         ack, command, client, context, flags=SPEECH_FLAGS, usage=USAGE, open_modal=open_modal
     )
@@ -30,20 +34,11 @@ async def handle(
     options, spoken = read
     options = {**options, "input": spoken}
     try:
-        speech_request(rt, options)
+        speech_request(rt.settings, options)
     except ValidationError as exc:
-        await ack(response_type="ephemeral", text=problem(exc))
+        await ack(response_type="ephemeral", text=flag_problem(exc))
         return
-    team_id = command.get("team_id") or context.team_id or ""
-    job = speech_job(
-        dedup_key=f"command:{team_id}:{command.get('trigger_id')}",
-        team_id=team_id,
-        channel=command["channel_id"],
-        user=command["user_id"],
-        options=options,
-        response_url=command.get("response_url"),
-    )
-    await rt.record(job, "/speech")
+    await rt.record(CreateSpeech(where=origin.where, options=options).job(origin.dedup_key), "/speech")
     await ack(response_type="ephemeral", text=":speaker: Reading it aloud…")
 
 

@@ -8,11 +8,15 @@ from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.jobs.transcribe import audio_job, audio_request
-from bot.listeners.commands.flag_command import problem, read_or_refuse
+from bot.actions.transcription import Task, audio_request
+from bot.delivery.validation_messages import flag_problem
+from bot.jobs.payloads import Transcribe
+from bot.listeners.commands.flag_command import read_or_refuse
+from bot.listeners.fields import command_origin, text_field
 from bot.listeners.runtime_context import runtime_of
 from bot.slack.files import file_ids_in
 from bot.slack.flags import TRANSCRIBE_FLAGS, TRANSLATE_FLAGS
+from bot.slack.links import file_stubs
 
 HOW = (
     "Share the audio in Slack, choose *Copy link to file* and paste it after the command, e.g. "
@@ -21,12 +25,13 @@ HOW = (
 )
 
 
-async def _handle(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, task: str) -> None:
-    name = "translate" if task == "translate" else "transcribe"
+async def _handle(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, task: Task) -> None:
+    name = task
     usage = HOW.format(command=name)
+    origin = command_origin(command, context)
     read = await read_or_refuse(
         ack,
-        command.get("text") or "",
+        text_field(command, "text", required=False),
         TRANSLATE_FLAGS if task == "translate" else TRANSCRIBE_FLAGS,
         f"/{name}",
         usage,
@@ -42,24 +47,12 @@ async def _handle(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
         return
     rt = runtime_of(context)
     try:
-        audio_request(rt, task, options)
+        audio_request(rt.settings, task, options)
     except ValidationError as exc:
-        await ack(response_type="ephemeral", text=problem(exc))
+        await ack(response_type="ephemeral", text=flag_problem(exc))
         return
-    team_id = command.get("team_id") or context.team_id or ""
-    job = audio_job(
-        dedup_key=f"command:{team_id}:{command.get('trigger_id')}",
-        team_id=team_id,
-        channel=command["channel_id"],
-        user=command["user_id"],
-        task=task,
-        files=[{"id": file_id, "file_access": "check_file_info"} for file_id in ids],
-        thread_ts=None,
-        options=options,
-        announce=True,
-        response_url=command.get("response_url"),
-    )
-    await rt.record(job, f"/{name}")
+    payload = Transcribe(where=origin.where, task=task, files=file_stubs(ids), options=options, announce=True)
+    await rt.record(payload.job(origin.dedup_key), f"/{name}")
     await ack()
 
 

@@ -7,20 +7,22 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.jobs import welcome
+from bot.delivery.where import Where
+from bot.jobs.payloads import JobPayload, PublishHome, SuggestPrompts
+from bot.listeners.fields import team_of, text_field
 from bot.listeners.runtime_context import runtime_of
-from storage import NewJob
 
 
 async def handle(
     ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    key = f"event:{body.get('event_id')}"
-    if event.get("tab") == "home":
-        job = NewJob(kind=welcome.HOME, dedup_key=key, payload={"user": event["user"]})
-    else:
-        job = NewJob(
-            kind=welcome.PROMPTS, dedup_key=key, payload={"channel": event["channel"], "thread_ts": None}
-        )
-    await runtime_of(context).record(job, "app_home_opened")
+    where = Where(
+        team_id=team_of(body, context),
+        channel=text_field(event, "channel", required=event.get("tab") != "home"),
+        user=text_field(event, "user"),
+    )
+    payload: JobPayload = (
+        PublishHome(where=where) if event.get("tab") == "home" else SuggestPrompts(where=where)
+    )
+    await runtime_of(context).record(payload.job(f"event:{body.get('event_id')}"), "app_home_opened")
     await ack()

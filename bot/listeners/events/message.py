@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.jobs import chat_reply
-from bot.jobs.assistant_admin import assistant_job
-from bot.jobs.notice import notice_job
-from bot.jobs.transcribe import audio_files, audio_job
+from bot.actions.transcription import audio_files
+from bot.delivery.where import Where
+from bot.jobs.payloads import AssistantCommand, ChatReply, JobPayload, Notice, Transcribe
+from bot.listeners.fields import Malformed, team_of
 from bot.listeners.runtime_context import runtime_of
 from bot.slack import text as slack_text
 from bot.slack.flags import CHAT_FLAGS, FlagError, parse_flags
@@ -23,116 +24,113 @@ from storage import NewJob, ThreadKey
 
 # Subtypes that are a person saying something new; edits, deletions, joins, bots are not.
 PERSON_SUBTYPES = {None, "file_share", "thread_broadcast"}
+AUDIO_WORDS = re.compile(r"\b(transcri\w*|translat\w*)\b", re.IGNORECASE)
+TRANSLATE_WORD = re.compile(r"\btranslat\w*\b", re.IGNORECASE)
 
 
-def is_from_a_person(event: dict[str, Any], bot_user_id: str | None, bot_id: str | None) -> bool:
-    return (
-        event.get("subtype") in PERSON_SUBTYPES
-        and bool(event.get("user"))
-        and event.get("user") != bot_user_id
-        and not event.get("bot_id")
-        and not event.get("bot_profile")
-        and "edited" not in event
+class MessageEvent(BaseModel):
+    """The fields of a `message` or `app_mention` event the bot reads."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    channel: str
+    ts: str
+    user: str | None = None
+    text: str = ""
+    thread_ts: str | None = None
+    channel_type: str | None = None
+    subtype: str | None = None
+    bot_id: str | None = None
+    bot_profile: Any = None
+    edited: Any = None
+    files: list[dict[str, Any]] = []
+
+    @field_validator("text", "files", mode="before")
+    @classmethod
+    def _absent_is_empty(cls, value: Any, info: ValidationInfo) -> Any:
+        return ("" if info.field_name == "text" else []) if value is None else value
+
+    @classmethod
+    def read(cls, event: dict[str, Any]) -> MessageEvent:
+        try:
+            return cls.model_validate(event)
+        except ValidationError as exc:
+            raise Malformed(f"a message event without the fields Slack sends ({exc.error_count()})") from None
+
+    def from_a_person(self, bot_user_id: str | None) -> bool:
+        return (
+            self.subtype in PERSON_SUBTYPES
+            and bool(self.user)
+            and self.user != bot_user_id
+            and not self.bot_id
+            and not self.bot_profile
+            and self.edited is None
+        )
+
+    @property
+    def in_a_thread(self) -> bool:
+        return bool(self.thread_ts) and self.thread_ts != self.ts
+
+
+def message_job(event: MessageEvent, team_id: str, bot_user_id: str | None) -> NewJob:
+    """The job for a message: audio to transcribe, an assistant to use, or a question to answer;
+    a bad flag at its start becomes a notice to its author instead."""
+    where = Where(
+        team_id=team_id, channel=event.channel, user=event.user or "", thread_ts=event.thread_ts or event.ts
     )
+    dedup_key = f"message:{team_id}:{event.channel}:{event.ts}"
+    return _payload(event, where, bot_user_id).job(dedup_key)
 
 
-def message_job(event: dict[str, Any], team_id: str, bot_user_id: str | None) -> NewJob:
-    """The chat job for a message; a bad flag at its start becomes a notice to its author instead."""
-    channel, ts = event["channel"], event["ts"]
-    thread_ts = event.get("thread_ts") or ts
-    dedup_key = f"message:{team_id}:{channel}:{ts}"
-    audio = audio_job_for(event, team_id, bot_user_id, dedup_key)
-    if audio is not None:
-        return audio
-    said = slack_text.strip_mention(event.get("text", ""), bot_user_id)
-    addressed = event.get("channel_type") == "im" or slack_text.mentions(event.get("text", ""), bot_user_id)
+def _payload(event: MessageEvent, where: Where, bot_user_id: str | None) -> JobPayload:
+    files = audio_files(event.files)
+    mentioned = slack_text.mentions(event.text, bot_user_id)
+    if files or (event.in_a_thread and mentioned and AUDIO_WORDS.search(event.text)):
+        # Audio shared with the bot is transcribed (translated when the text says "translate"); a
+        # mention inside a thread asking for it works on the audio that started the thread.
+        translate = bool(TRANSLATE_WORD.search(event.text))
+        return Transcribe(where=where, task="translate" if translate else "transcribe", files=files or None)
+    said = slack_text.strip_mention(event.text, bot_user_id)
+    addressed = event.channel_type == "im" or mentioned
     words = said.split(maxsplit=2)
     if addressed and len(words) == 2 and words[0].lower() == "use":
-        return assistant_job(
-            dedup_key=dedup_key, action="use", team_id=team_id, channel=channel, user=event["user"],
-            name=words[1], thread_ts=thread_ts,
-        )  # fmt: skip
+        return AssistantCommand(where=where, action="use", name=words[1])
     assistant_name = None
     if addressed and len(words) >= 2 and words[0].lower() == "ask":
         assistant_name, said = words[1], words[2] if len(words) > 2 else ""
     try:
         options, text = parse_flags(said, CHAT_FLAGS, "a mention")
     except FlagError as exc:
-        return notice_job(
-            dedup_key=dedup_key,
-            channel=channel,
-            user=event["user"],
-            text=f":warning: {exc}",
-            thread_ts=thread_ts,
-        )
-    payload = chat_reply.payload_for_message(
-        team_id=team_id,
-        channel=channel,
-        ts=ts,
-        thread_ts=thread_ts,
-        user=event["user"],
+        return Notice(where=where, text=f":warning: {exc}")
+    return ChatReply(
+        where=where,
+        ts=event.ts,
         text=text,
-        channel_type=event.get("channel_type"),
+        channel_type=event.channel_type,
         bot_user_id=bot_user_id,
         options=options,
         # Everything shared goes along: images and documents are read, anything else is reported.
-        files=list(event.get("files") or []),
-    )
-    if assistant_name:
-        payload.update(
-            assistant_name=assistant_name, full_text=slack_text.unescape(f"ask {assistant_name} {text}")
-        )
-    return NewJob(
-        kind=chat_reply.KIND,
-        dedup_key=dedup_key,
-        serial_key=f"thread:{team_id}:{channel}:{thread_ts}",
-        payload=payload,
-    )
-
-
-AUDIO_WORDS = re.compile(r"\b(transcri\w*|translat\w*)\b", re.IGNORECASE)
-TRANSLATE_WORD = re.compile(r"\btranslat\w*\b", re.IGNORECASE)
-
-
-def audio_job_for(
-    event: dict[str, Any], team_id: str, bot_user_id: str | None, dedup_key: str
-) -> NewJob | None:
-    """Audio shared with the bot is transcribed (translated when the text says "translate"); a
-    mention inside a thread asking for it works on the audio that started the thread."""
-    text = event.get("text") or ""
-    thread_ts = event.get("thread_ts") or event["ts"]
-    files = audio_files(event.get("files"))
-    in_a_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event["ts"]
-    if not files and not (
-        in_a_thread and slack_text.mentions(text, bot_user_id) and AUDIO_WORDS.search(text)
-    ):
-        return None
-    return audio_job(
-        dedup_key=dedup_key,
-        team_id=team_id,
-        channel=event["channel"],
-        user=event["user"],
-        task="translate" if TRANSLATE_WORD.search(text) else "transcribe",
-        files=files or None,
-        thread_ts=thread_ts,
+        files=list(event.files),
+        assistant_name=assistant_name,
+        full_text=slack_text.unescape(f"ask {assistant_name} {text}") if assistant_name else None,
     )
 
 
 async def handle(
     ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    if is_from_a_person(event, context.bot_user_id, context.bot_id):
-        await _route(body, event, context)
+    message = MessageEvent.read(event)
+    if message.from_a_person(context.bot_user_id):
+        await _route(body, message, context)
     await ack()
 
 
-async def _route(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
-    team_id = body.get("team_id") or context.team_id or ""
+async def _route(body: dict[str, Any], event: MessageEvent, context: AsyncBoltContext) -> None:
+    team_id = team_of(body, context)
     rt = runtime_of(context)
-    if event.get("channel_type") == "im" or slack_text.mentions(event.get("text", ""), context.bot_user_id):
+    if event.channel_type == "im" or slack_text.mentions(event.text, context.bot_user_id):
         await rt.record(message_job(event, team_id, context.bot_user_id), "message")
         return
-    thread_ts = event.get("thread_ts")
-    if thread_ts and thread_ts != event["ts"]:
-        if await rt.conversations.exists(ThreadKey(team_id, event["channel"], thread_ts)):
+    if event.in_a_thread and event.thread_ts:
+        if await rt.conversations.exists(ThreadKey(team_id, event.channel, event.thread_ts)):
             await rt.record(message_job(event, team_id, context.bot_user_id), "thread_follow_up")

@@ -7,10 +7,9 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.jobs.create_speech import speech_job
-from bot.jobs.notice import notice_job
+from bot.jobs.payloads import CreateSpeech, JobPayload, Notice
+from bot.listeners.fields import clicked
 from bot.listeners.runtime_context import runtime_of
-from bot.listeners.shortcuts.message_shortcut import clicked
 from bot.slack import text as slack_text
 
 CALLBACK_ID = "read_aloud"
@@ -19,24 +18,11 @@ NOTHING_TO_READ = ":warning: That message has no text to read aloud."
 
 async def handle(ack: AsyncAck, shortcut: dict[str, Any], context: AsyncBoltContext) -> None:
     at = clicked(shortcut, context)
-    text = slack_text.unescape(at.message.get("text") or "").strip()
-    if text:
-        job = speech_job(
-            dedup_key=at.dedup_key,
-            team_id=at.team_id,
-            channel=at.channel,
-            user=at.user,
-            options={"input": text},
-            thread_ts=at.thread_ts,
-            source="read_aloud",
-        )
-    else:
-        job = notice_job(
-            dedup_key=at.dedup_key,
-            channel=at.channel,
-            user=at.user,
-            text=NOTHING_TO_READ,
-            thread_ts=at.thread_ts,
-        )
-    await runtime_of(context).record(job, "read_aloud")
+    text = slack_text.unescape(str(at.message.get("text") or "")).strip()
+    payload: JobPayload = (
+        CreateSpeech(where=at.where, options={"input": text}, source="read_aloud")
+        if text
+        else Notice(where=at.where, text=NOTHING_TO_READ)
+    )
+    await runtime_of(context).record(payload.job(at.dedup_key), "read_aloud")
     await ack()

@@ -8,9 +8,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.blocks import ask_modal
-from bot.jobs.ask import ask_job
+from bot.jobs.payloads import Ask
+from bot.listeners.fields import view_origin
 from bot.listeners.runtime_context import runtime_of
-from bot.listeners.submissions.submission import origin
 
 
 async def handle(
@@ -20,15 +20,7 @@ async def handle(
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    where = origin(body, view, context)
-    job = ask_job(
-        dedup_key=where.dedup_key,
-        team_id=where.team_id,
-        channel=where.channel,
-        user=where.user,
-        text=prompt,
-        options=options,
-        response_url=None,
-    )
+    origin = view_origin(body, view, context)
+    job = Ask(where=origin.where, text=prompt, options=options).job(origin.dedup_key)
     await runtime_of(context).record(job, "/ask modal")
     await ack()

@@ -9,10 +9,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.blocks import assistant_modal
-from bot.jobs.assistant_admin import assistant_job
-from bot.listeners.commands.assistant import validated
+from bot.delivery.validation_messages import field_problem
+from bot.jobs.payloads import AssistantCommand
+from bot.listeners.fields import view_origin
 from bot.listeners.runtime_context import runtime_of
-from bot.listeners.submissions.submission import field_error, origin
+from handlers.create_assistant import validated_fields
 
 
 async def handle(
@@ -22,20 +23,13 @@ async def handle(
     fields: dict[str, Any] = {}
     if not errors:
         try:
-            fields = validated(values, creating=True)
+            fields = validated_fields(values, creating=True)
         except ValidationError as exc:
-            errors = field_error(exc, "name")
+            errors = field_problem(exc, "name")
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    where = origin(body, view, context)
-    job = assistant_job(
-        dedup_key=where.dedup_key,
-        action="create",
-        team_id=where.team_id,
-        channel=where.channel,
-        user=where.user,
-        fields=fields,
-    )
+    origin = view_origin(body, view, context)
+    job = AssistantCommand(where=origin.where, action="create", fields=fields).job(origin.dedup_key)
     await runtime_of(context).record(job, "/assistant modal")
     await ack()

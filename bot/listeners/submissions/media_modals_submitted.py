@@ -8,37 +8,30 @@ from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.actions.images import image_request
+from bot.actions.speech import speech_request
 from bot.blocks import image_modal, speech_modal
-from bot.jobs.create_image import image_job, image_request
-from bot.jobs.create_speech import speech_job, speech_request
+from bot.delivery.validation_messages import field_problem
+from bot.jobs.payloads import CreateImage, CreateSpeech
+from bot.listeners.fields import view_origin
 from bot.listeners.runtime_context import runtime_of
-from bot.listeners.submissions.submission import field_error, origin
 
 
 async def image_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     options, errors = image_modal.read(view["state"]["values"])
-    where = origin(body, view, context)
+    origin = view_origin(body, view, context)
     rt = runtime_of(context)
     if not errors:
         try:
-            image_request(rt, where.team_id, where.user, options)
+            image_request(rt.settings, origin.where.team_id, origin.where.user, options)
         except ValidationError as exc:
-            errors = field_error(exc, "prompt")
+            errors = field_problem(exc, "prompt")
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    await rt.record(
-        image_job(
-            dedup_key=where.dedup_key,
-            team_id=where.team_id,
-            channel=where.channel,
-            user=where.user,
-            options=options,
-        ),
-        "/image modal",
-    )
+    await rt.record(CreateImage(where=origin.where, options=options).job(origin.dedup_key), "/image modal")
     await ack()
 
 
@@ -46,24 +39,15 @@ async def speech_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     options, errors = speech_modal.read(view["state"]["values"])
-    where = origin(body, view, context)
+    origin = view_origin(body, view, context)
     rt = runtime_of(context)
     if not errors:
         try:
-            speech_request(rt, options)
+            speech_request(rt.settings, options)
         except ValidationError as exc:
-            errors = field_error(exc, "voice")
+            errors = field_problem(exc, "voice")
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    await rt.record(
-        speech_job(
-            dedup_key=where.dedup_key,
-            team_id=where.team_id,
-            channel=where.channel,
-            user=where.user,
-            options=options,
-        ),
-        "/speech modal",
-    )
+    await rt.record(CreateSpeech(where=origin.where, options=options).job(origin.dedup_key), "/speech modal")
     await ack()

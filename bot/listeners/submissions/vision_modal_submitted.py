@@ -8,10 +8,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.blocks import vision_modal
-from bot.jobs.ask import ask_job
-from bot.listeners.commands.vision import refusal, split_links
+from bot.jobs.payloads import Ask
+from bot.listeners.fields import view_origin
 from bot.listeners.runtime_context import runtime_of
-from bot.listeners.submissions.submission import origin
+from bot.slack.links import file_stubs, refusal, split_links
 
 
 async def handle(
@@ -27,17 +27,9 @@ async def handle(
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    where = origin(body, view, context)
-    job = ask_job(
-        dedup_key=where.dedup_key,
-        team_id=where.team_id,
-        channel=where.channel,
-        user=where.user,
-        text=question,
-        options=options,
-        response_url=None,
-        files=[{"id": file_id, "file_access": "check_file_info"} for file_id in file_ids],
-        image_urls=urls,
+    origin = view_origin(body, view, context)
+    payload = Ask(
+        where=origin.where, text=question, options=options, files=file_stubs(file_ids), image_urls=urls
     )
-    await runtime_of(context).record(job, "/vision modal")
+    await runtime_of(context).record(payload.job(origin.dedup_key), "/vision modal")
     await ack()

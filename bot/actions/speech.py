@@ -1,0 +1,66 @@
+"""Read text aloud and upload the audio, long text as ordered parts, into the channel or thread."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.config import Settings
+from bot.delivery.uploads import OutgoingFile, slug, upload
+from bot.delivery.where import Where
+from bot.process.runtime import Runtime
+from handlers import create_speech
+from handlers.create_speech import SpeechPart, SpeechRequest
+
+PARALLEL_PARTS = 3
+PCM_NOTE = "_PCM audio does not play in Slack, so it was wrapped as WAV (same samples)._"
+
+
+def speech_request(settings: Settings, options: dict[str, Any]) -> SpeechRequest:
+    """Raises ValidationError naming the property the model cannot take."""
+    values = {"model": settings.openai_speech_model, **options}
+    return SpeechRequest(**{key: value for key, value in values.items() if value is not None})
+
+
+async def speak_all(rt: Runtime, request: SpeechRequest) -> list[SpeechPart]:
+    """Every part of the text, read in order (a few at once), never cut off."""
+    parts = create_speech.split_text(request.input)
+    gate = asyncio.Semaphore(PARALLEL_PARTS)
+
+    async def one(text: str) -> SpeechPart:
+        async with gate:
+            return await create_speech.speak(rt.openai, request.model_copy(update={"input": text}))
+
+    return list(await asyncio.gather(*(one(text) for text in parts)))
+
+
+def files_for(request: SpeechRequest, parts: list[SpeechPart]) -> list[OutgoingFile]:
+    base = slug(request.input)
+    excerpt = " ".join(request.input.split())
+    title = excerpt if len(excerpt) <= 80 else excerpt[:79] + "…"
+    if len(parts) == 1:
+        return [OutgoingFile(f"{base}.{parts[0].extension}", parts[0].content, title)]
+    return [
+        OutgoingFile(
+            f"{base}-part-{i}-of-{len(parts)}.{part.extension}", part.content, f"{title} ({i}/{len(parts)})"
+        )
+        for i, part in enumerate(parts, 1)
+    ]
+
+
+async def speak_and_upload(rt: Runtime, request: SpeechRequest, where: Where, comment: str) -> int:
+    """Read aloud and upload in one message; return how many parts. Raises what upstream raised."""
+    parts = await speak_all(rt, request)
+    notes = [comment]
+    if len(parts) > 1:
+        notes.append(f"_The text was long, so it is read in {len(parts)} parts, in order._")
+    if request.response_format == "pcm":
+        notes.append(PCM_NOTE)
+    await upload(
+        rt.slack,
+        channel=where.channel,
+        thread_ts=where.thread_ts,
+        files=files_for(request, parts),
+        comment="\n".join(notes),
+    )
+    return len(parts)

@@ -1,0 +1,166 @@
+"""Transcribe (or translate to English) shared audio files into a thread, one after another.
+
+Files are resolved (Slack Connect stubs looked up), checked, downloaded to a temporary file with
+the size limit, sent to OpenAI with the extension of their real format, and the text posted: long
+text over several messages, subtitles as a file with its beginning shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Literal
+
+import openai
+
+from bot.config import Settings
+from bot.content import audio_files as audio
+from bot.content.subtitles import clock
+from bot.delivery import requester
+from bot.delivery.long_text import post_long
+from bot.delivery.openai_errors import describe
+from bot.delivery.uploads import OutgoingFile, upload
+from bot.delivery.where import Where
+from bot.downloads.core import DownloadFailed
+from bot.process.runtime import Runtime
+from bot.slack.files import SharedFile, resolve
+from handlers import transcribe_audio
+from handlers.transcribe_audio import AudioRequest, Transcript
+
+Task = Literal["transcribe", "translate"]
+NOT_AUDIO = (
+    "`{name}` is not an audio or video file I can transcribe. I take flac, mp3, mp4, mpeg, mpga, m4a, ogg, "
+    "wav, webm and Slack voice clips."
+)
+SUBTITLE_PREVIEW = 600
+
+
+def audio_request(settings: Settings, task: Task, options: dict[str, Any]) -> AudioRequest:
+    default = (
+        settings.openai_translation_model if task == "translate" else settings.openai_transcription_model
+    )
+    values = {"model": default, **{key: value for key, value in options.items() if value is not None}}
+    return AudioRequest(**values)
+
+
+def audio_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The audio among Slack file objects (and stubs, which files.info will tell about)."""
+    return [
+        f
+        for f in files or []
+        if audio.is_audio(str(f.get("name") or ""), f.get("filetype"), f.get("mimetype"), f.get("subtype"))
+        or f.get("file_access") == "check_file_info"
+    ]
+
+
+async def thread_root_files(rt: Runtime, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+    response = await rt.slack.conversations_replies(channel=channel, ts=thread_ts, limit=1, inclusive=True)
+    messages = response.get("messages") or []
+    return audio_files(messages[0].get("files")) if messages else []
+
+
+def _notes(settings: Settings, transcript: Transcript, request: AudioRequest) -> list[str]:
+    notes = []
+    if transcript.translated_by_chat:
+        notes.append(
+            f"_Translated by `{transcript.model}` from a transcript by "
+            f"`{settings.openai_transcription_model}`: `/audio/translations` with `{request.model}` "
+            "is not available._"
+        )
+    if transcript.estimated_timing:
+        notes.append(
+            f"_Timestamps are estimated from the audio's length: `{request.model}` gives none. "
+            "For exact ones, use `--model whisper-1` (until it shuts down on 2027-02-26)._"
+        )
+    return notes
+
+
+async def _deliver(
+    rt: Runtime, where: Where, task: Task, file: SharedFile, transcript: Transcript, request: AudioRequest
+) -> None:
+    what = "English translation" if task == "translate" else "Transcript"
+    header = "\n".join([f"*{what} of `{file.name}`*", *_notes(rt.settings, transcript, request)])
+    stem = file.name.rsplit(".", 1)[0] if "." in file.name else file.name
+    if transcript.subtitles is not None:
+        preview = transcript.subtitles[:SUBTITLE_PREVIEW] + (
+            "\n…" if len(transcript.subtitles) > SUBTITLE_PREVIEW else ""
+        )
+        subtitle = OutgoingFile(
+            f"{stem}.{transcript.response_format}", transcript.subtitles.encode(), f"{what}: {file.name}"
+        )
+        await upload(
+            rt.slack,
+            channel=where.channel,
+            thread_ts=where.thread_ts,
+            files=[subtitle],
+            comment=f"{header}\n```\n{preview}\n```",
+        )
+        return
+    if transcript.response_format == "verbose_json" and transcript.segments:
+        body = "\n".join(f"{clock(s.start)} {s.text.strip()}" for s in transcript.segments)
+    else:
+        body = transcript.text.strip() or "_(no speech found)_"
+    await post_long(rt.slack, channel=where.channel, thread_ts=where.thread_ts, text=f"{header}\n{body}")
+
+
+async def resolve_all(rt: Runtime, where: Where, files: list[dict[str, Any]]) -> list[SharedFile]:
+    """The files' full objects; a file that is not audio, or cannot be had, is reported and skipped."""
+    resolved = []
+    for info in files:
+        try:
+            file = await resolve(rt.slack, info)
+        except DownloadFailed as exc:
+            await requester.tell(rt.slack, where, f":warning: {exc}")
+            continue
+        if not audio.is_audio(file.name, file.filetype, file.mimetype, file.subtype):
+            await requester.tell(rt.slack, where, ":warning: " + NOT_AUDIO.format(name=file.name))
+            continue
+        resolved.append(file)
+    return resolved
+
+
+async def transcribe_one(
+    rt: Runtime, where: Where, task: Task, file: SharedFile, request: AudioRequest
+) -> str | None:
+    """Transcribe one file and post it in `where`'s thread; the text, or None once the requester
+    was told what went wrong."""
+    try:
+        spool = await rt.downloader.download_to_disk(file, transcribe_audio.MAX_AUDIO_BYTES)
+    except DownloadFailed as exc:
+        await requester.tell(rt.slack, where, f":warning: {exc}")
+        return None
+    with spool:
+        named = (audio.audio_filename(file.name, file.filetype, file.mimetype, file.subtype), spool)
+        try:
+            if task == "translate":
+                transcript = await transcribe_audio.translate(
+                    rt.openai,
+                    request,
+                    named,
+                    transcription_model=rt.settings.openai_transcription_model,
+                    chat_model=rt.settings.openai_chat_model,
+                )
+            else:
+                transcript = await transcribe_audio.transcribe(rt.openai, request, named)
+        except openai.OpenAIError as exc:
+            rt.metrics.openai_errors.labels(type(exc).__name__).inc()
+            await requester.tell(rt.slack, where, describe(exc, request.model))
+            return None
+        if transcript.response_format in transcribe_audio.TIMED_FORMATS and not transcript.segments:
+            duration = await asyncio.to_thread(audio.audio_duration, spool)
+            transcribe_audio.finish_timing(transcript, duration)
+    await _deliver(rt, where, task, file, transcript, request)
+    return transcript.text
+
+
+async def transcribe_thread_audio(rt: Runtime, where: Where) -> list[str]:
+    """The audio that started `where`'s thread, transcribed into it (the model's `transcribe` tool)."""
+    if not where.thread_ts:
+        return []
+    infos = await thread_root_files(rt, where.channel, where.thread_ts)
+    request = audio_request(rt.settings, "transcribe", {})
+    texts = []
+    for file in await resolve_all(rt, where, infos):
+        text = await transcribe_one(rt, where, "transcribe", file, request)
+        if text is not None:
+            texts.append(text)
+    return texts

@@ -1,0 +1,180 @@
+"""One typed payload per kind of job, sharing one `Where`.
+
+A listener builds the payload; `job()` turns it into the row the queue records (JSON); the
+dispatcher reads it back with `read()`, validated, before the runner sees it. Rows recorded before
+payloads had a `where` (flat `team_id`, `channel`, … fields) are read the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bot.delivery.where import Where
+from storage import ClaimedJob, NewJob
+
+_WHERE_FIELDS = set(Where.model_fields)
+
+# A Slack file object as Slack sends it (id, name, mimetype, url_private_download, …), or a stub
+# `{"id": …, "file_access": "check_file_info"}` to be looked up with files.info.
+SlackFile = dict[str, Any]
+# Flags or modal fields by property name, validated into the action's request model when run.
+Options = dict[str, Any]
+
+
+class JobPayload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    KIND: ClassVar[str]
+
+    where: Where
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lift_flat_where(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "where" not in data and _WHERE_FIELDS & set(data):
+            flat = {k: v for k, v in data.items() if k in _WHERE_FIELDS}
+            rest = {k: v for k, v in data.items() if k not in _WHERE_FIELDS and k in cls.model_fields}
+            for required in ("team_id", "channel", "user"):
+                flat.setdefault(required, "")
+            return {**rest, "where": flat}
+        return data
+
+    def serial_key(self) -> str | None:
+        """Jobs of one thread run one at a time, in order."""
+        w = self.where
+        return f"thread:{w.team_id}:{w.channel}:{w.thread_ts}" if w.thread_ts else None
+
+    def job(self, dedup_key: str) -> NewJob:
+        return NewJob(
+            kind=self.KIND,
+            dedup_key=dedup_key,
+            payload=self.model_dump(mode="json", exclude_defaults=True),
+            serial_key=self.serial_key(),
+        )
+
+
+class ChatReply(JobPayload):
+    """Answer the message `ts` in its thread (`where.thread_ts`)."""
+
+    KIND = "chat.reply"
+    ts: str
+    text: str
+    channel_type: str | None = None
+    bot_user_id: str | None = None
+    options: Options = Field(default_factory=dict)
+    files: list[SlackFile] = Field(default_factory=list)
+    image_urls: list[str] = Field(default_factory=list)
+    # "@bot ask NAME …": the assistant asked for, and the words as typed (asked as they are when
+    # there is no such assistant).
+    assistant_name: str | None = None
+    full_text: str | None = None
+
+    @property
+    def thread_ts(self) -> str:
+        return self.where.thread_ts or self.ts
+
+
+class Ask(JobPayload):
+    """`/ask` or `/vision`: post the question in the channel, then answer it in its thread."""
+
+    KIND = "chat.ask"
+    text: str
+    options: Options = Field(default_factory=dict)
+    files: list[SlackFile] = Field(default_factory=list)
+    image_urls: list[str] = Field(default_factory=list)
+
+    def serial_key(self) -> str | None:
+        return None
+
+
+class Notice(JobPayload):
+    """Tell one person something privately (a bad flag, a hint)."""
+
+    KIND = "notice"
+    text: str
+
+    def serial_key(self) -> str | None:
+        return None
+
+
+class CreateImage(JobPayload):
+    KIND = "image.create"
+    options: Options
+
+    def serial_key(self) -> str | None:
+        return None
+
+
+class CreateSpeech(JobPayload):
+    KIND = "speech.create"
+    options: Options
+    source: Literal["command", "read_aloud"] = "command"
+
+    def serial_key(self) -> str | None:
+        return None
+
+
+class Transcribe(JobPayload):
+    """Transcribe (or translate) `files`; None means the audio at the start of `where.thread_ts`.
+    `announce`: first post "… asked me to transcribe …" and work in that message's thread."""
+
+    KIND = "audio.transcribe"
+    task: Literal["transcribe", "translate"]
+    files: list[SlackFile] | None = None
+    options: Options = Field(default_factory=dict)
+    announce: bool = False
+
+
+AssistantAction = Literal["create", "list", "show", "update", "delete", "use"]
+
+
+class AssistantCommand(JobPayload):
+    KIND = "assistant.command"
+    action: AssistantAction
+    name: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+    def serial_key(self) -> str | None:
+        return None
+
+
+class SummarizeThread(JobPayload):
+    KIND = "thread.summarize"
+    bot_user_id: str | None = None
+
+
+class SuggestPrompts(JobPayload):
+    KIND = "welcome.prompts"
+
+    def serial_key(self) -> str | None:
+        return None
+
+
+class PublishHome(JobPayload):
+    KIND = "welcome.home"
+
+    def serial_key(self) -> str | None:
+        return None
+
+
+PAYLOADS: dict[str, type[JobPayload]] = {
+    payload.KIND: payload
+    for payload in (
+        ChatReply,
+        Ask,
+        Notice,
+        CreateImage,
+        CreateSpeech,
+        Transcribe,
+        AssistantCommand,
+        SummarizeThread,
+        SuggestPrompts,
+        PublishHome,
+    )
+}
+
+
+def read(job: ClaimedJob) -> JobPayload:
+    """The job's payload, validated; KeyError for an unknown kind, ValidationError for a bad row."""
+    return PAYLOADS[job.kind].model_validate(job.payload)
