@@ -9,15 +9,12 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date
 
-from alembic.script import ScriptDirectory
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import text
 
 from bot.config import Settings
 from bot.process import clients
 from bot.slack.scopes import REQUIRED_SCOPES
-from storage import Database
-from storage.migrate import alembic_config
+from storage.schema import schema_state
 
 OK, WARN, FAIL = "ok", "warning", "FAILED"
 
@@ -125,26 +122,16 @@ async def _check_openai(settings: Settings) -> list[Line]:
 
 
 async def _check_database(settings: Settings) -> list[Line]:
-    db = Database(settings.database_url)
-    kind = "SQLite" if db.is_sqlite else "PostgreSQL"
-    try:
-        async with db.engine.connect() as connection:
-            try:
-                current = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-            except Exception:
-                current = None
-    except Exception as exc:
-        return [Line(FAIL, "Database", f"could not open the {kind} database ({type(exc).__name__})")]
-    finally:
-        await db.close()
-    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
-    if current == head:
-        return [Line(OK, "Database", f"{kind} answers; migrations are up to date ({head})")]
+    state = await schema_state(settings.database_url)
+    if not state.reachable:
+        return [Line(FAIL, "Database", f"could not open the {state.kind} database ({state.error})")]
+    if state.up_to_date:
+        return [Line(OK, "Database", f"{state.kind} answers; migrations are up to date ({state.head})")]
     return [
         Line(
             WARN,
             "Database",
-            f"{kind} answers; migrations at {current or 'none'}, latest is {head} "
+            f"{state.kind} answers; migrations at {state.current or 'none'}, latest is {state.head} "
             "(`python -m bot serve` applies them, or run `python -m bot migrate`)",
         )
     ]

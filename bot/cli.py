@@ -1,4 +1,4 @@
-"""Command line: `python -m bot serve|migrate|check` (see the contract)."""
+"""Command line: `python -m bot serve|migrate|check`; a bad setting is exit status 2 and one line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import os
 import sys
 
 from bot import log
+from bot.check import check
 from bot.config import Settings, SettingsError, load_settings
+from bot.serve import serve
+from storage.migrate import upgrade
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,17 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         log.setup(settings.log_level)
         if args.command == "serve":
             mode, port = _mode(settings, args.mode), _port(args.port)
-            from bot.serve import serve
-
             return serve(settings, mode=mode, host=args.host, port=port)
         if args.command == "migrate":
-            from storage.migrate import upgrade
-
             upgrade(settings.database_url)
             print("Database is up to date.")
             return 0
-        from bot.check import check
-
         return check(settings)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -150,7 +150,7 @@ def _line(variable: str, problem: str) -> str:
 def load_settings() -> Settings:
     """Read the environment once; raise SettingsError naming the first bad variable."""
     try:
-        return Settings()  # type: ignore[call-arg]
+        return Settings()
     except ValidationError as exc:
         error = exc.errors()[0]
         variable = str(error["loc"][0]).upper() if error["loc"] else "a setting"

@@ -1,4 +1,5 @@
-"""The "Ask ChatGPT" action: Chat Completions with every property of the seed, streamed.
+"""The "Ask ChatGPT" action: Chat Completions, streamed, with every property of the OpenAI connector
+it replaces (model, temperature, top p, max tokens, n, stop, penalties, logit bias, user).
 
 Properties are sent the way today's API expects them (`max_completion_tokens`, the end user as
 `safety_identifier`) and only when set, so reasoning models that refuse sampling parameters work
@@ -46,7 +47,7 @@ MAX_STOP_SEQUENCES = 4
 
 
 class ChatRequest(BaseModel):
-    """Every property of the seed's "Ask ChatGPT" action, with its allowed range."""
+    """Every property of "Ask ChatGPT", with its allowed range."""
 
     messages: list[ChatMessage]
     model: str
@@ -101,8 +102,11 @@ class StageTimeouts:
     total: float = 900.0
 
 
+Stage = Literal["first_token", "between_tokens", "total"]
+
+
 class ChatTimeout(Exception):
-    def __init__(self, stage: Literal["first_token", "between_tokens", "total"], seconds: float) -> None:
+    def __init__(self, stage: Stage, seconds: float) -> None:
         super().__init__(f"no answer within {seconds:g}s ({stage})")
         self.stage = stage
         self.seconds = seconds
@@ -150,7 +154,7 @@ async def stream_chat(
     outcome = ChatOutcome(model=request.model)
     calls: dict[int, dict[str, str]] = {}
 
-    def remaining(stage_seconds: float, stage: Literal["first_token", "between_tokens"]) -> tuple[float, str]:
+    def remaining(stage_seconds: float, stage: Stage) -> tuple[float, Stage]:
         left_total = total_deadline - time.monotonic()
         return (stage_seconds, stage) if stage_seconds <= left_total else (max(left_total, 0.0), "total")
 
@@ -164,7 +168,7 @@ async def stream_chat(
             return await asyncio.wait_for(coro, timeout=seconds)
         except TimeoutError:
             limit = {"first_token": timeouts.first_token, "between_tokens": timeouts.between_tokens}
-            raise ChatTimeout(stage, limit.get(stage, timeouts.total)) from None  # type: ignore[arg-type]
+            raise ChatTimeout(stage, limit.get(stage, timeouts.total)) from None
 
     stream = await next_or_timeout(
         client.chat.completions.create(

@@ -1,6 +1,6 @@
 """The "Create assistant" action, after OpenAI's hosted Assistants API: the workspace's own profile
-(model, name, description, instructions, tools, file ids, metadata), validated with the seed's
-limits, shown the way the seed's output was."""
+(model, name, description, instructions, tools, file ids, metadata), validated with the limits the
+hosted API had, and shown as its output object was (the Assistants API shut down on 2026-08-26)."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def validated_fields(values: dict[str, Any], creating: bool) -> dict[str, Any]:
 
 
 def output(assistant: StoredAssistant) -> dict[str, Any]:
-    """The seed's output object: id, object, created_at, name, description, model, instructions,
+    """The hosted API's output object: id, object, created_at, name, description, model, instructions,
     tools, file_ids, metadata."""
     created = assistant.created_at
     return {

@@ -1,4 +1,5 @@
-"""The "Create image" action: images.generate with every property of the seed.
+"""The "Create image" action: images.generate with every property the OpenAI connector it
+replaces exposed (prompt, model, n, quality, size, style, response format, user).
 
 GPT image models always answer base64 and take neither `style` nor `response_format`; those are
 accepted and reported back as having had no effect, never sent. URL answers (from compatible

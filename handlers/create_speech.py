@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import openai
 from pydantic import BaseModel, Field, model_validator
@@ -127,7 +127,7 @@ async def speak(
             timeout=request_seconds,
         )
         return SpeechPart(content, request.extension)
-    params = {
+    params: dict[str, Any] = {
         "model": request.model,
         "input": request.input,
         "voice": request.voice,
@@ -137,7 +137,7 @@ async def speak(
         params["speed"] = request.speed
     if request.instructions:
         params["instructions"] = request.instructions
-    response = await client.with_options(timeout=request_seconds).audio.speech.create(**params)  # type: ignore[arg-type]
+    response = await client.with_options(timeout=request_seconds).audio.speech.create(**params)
     content = await response.aread() if hasattr(response, "aread") else response.read()
     if request.response_format == "pcm":
         content = await asyncio.to_thread(wav_from_pcm16, content, PCM_RATE)

@@ -12,7 +12,7 @@ import asyncio
 import base64
 import contextlib
 import json
-from typing import Any
+from typing import Any, Literal
 
 import openai
 
@@ -20,7 +20,7 @@ from bot.content.audio_encoding import AUDIO_FORMATS, encode_pcm16
 
 REALTIME_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar")
 REALTIME_SPEED = (0.25, 1.5)
-REALTIME_SAMPLE_RATE = 24000
+REALTIME_SAMPLE_RATE: Literal[24000] = 24000
 
 READ_ALOUD_INSTRUCTIONS = (
     "You are a text-to-speech voice. Read the user's message aloud exactly as written, word for word, "
@@ -107,7 +107,8 @@ async def _read_aloud(
                 item={"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
             )
             await conn.response.create()
-            async with contextlib.aclosing(aiter(conn)) as events:
+            # The SDK types its iterator as AsyncIterator; it is an async generator, so it has aclose().
+            async with contextlib.aclosing(aiter(conn)) as events:  # type: ignore[type-var]
                 async for event in events:
                     kind: Any = getattr(event, "type", None)
                     if kind == "response.output_audio.delta":

@@ -95,7 +95,7 @@ async def _call(
     fmt = wanted if wanted in native else "json"
     endpoint = client.audio.translations if translation else client.audio.transcriptions
     audio[1].seek(0)
-    raw = await endpoint.create(file=audio, **_params(request, fmt, translation))  # type: ignore[arg-type]
+    raw = await endpoint.create(file=audio, **_params(request, fmt, translation))
     if fmt in {"srt", "vtt"}:
         return Transcript(
             text=_subtitle_text(str(raw)), response_format=wanted, subtitles=str(raw), model=request.model

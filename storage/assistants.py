@@ -92,7 +92,7 @@ class AssistantStore:
             )
         return _record(row) if row else None
 
-    async def list(self, team_id: str) -> list[AssistantRecord]:
+    async def list_all(self, team_id: str) -> list[AssistantRecord]:
         async with self._db.sessions() as session:
             rows = (
                 await session.execute(

@@ -49,6 +49,8 @@ class AttachmentStore:
             found = await session.scalar(
                 select(Attachment.id).where(Attachment.team_id == team_id, Attachment.content_hash == digest)
             )
+        if found is None:  # pragma: no cover - the row was just inserted, or already there
+            raise RuntimeError("the attachment was not stored")
         return int(found)
 
     async def get_many(self, ids: list[int]) -> dict[int, StoredAttachment]:

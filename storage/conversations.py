@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.tables import Conversation, ConversationMessage, utcnow
@@ -37,7 +39,7 @@ class ConversationStore:
         self._db = db
 
     @staticmethod
-    def _match(key: ThreadKey):  # type: ignore[no-untyped-def]
+    def _match(key: ThreadKey) -> ColumnElement[bool]:
         return (
             (Conversation.team_id == key.team_id)
             & (Conversation.channel_id == key.channel_id)
@@ -97,6 +99,7 @@ class ConversationStore:
                 .where(self._match(key), Conversation.trim_notice_sent.is_(False))
                 .values(trim_notice_sent=True)
             )
+            assert isinstance(result, CursorResult)  # an INSERT/UPDATE answers with a cursor result
             return bool(result.rowcount)
 
     async def ensure(self, key: ThreadKey) -> None:
@@ -104,7 +107,7 @@ class ConversationStore:
         async with self._db.sessions.begin() as session:
             await self._conversation_id(session, key)
 
-    async def _conversation_id(self, session, key: ThreadKey) -> int:  # type: ignore[no-untyped-def]
+    async def _conversation_id(self, session: AsyncSession, key: ThreadKey) -> int:
         conversation_id = await session.scalar(select(Conversation.id).where(self._match(key)))
         if conversation_id is None:
             try:
@@ -117,6 +120,8 @@ class ConversationStore:
                     conversation_id = conversation.id
             except IntegrityError:
                 conversation_id = await session.scalar(select(Conversation.id).where(self._match(key)))
+        if conversation_id is None:  # pragma: no cover - another writer inserted it, so it is there
+            raise RuntimeError("the conversation was neither found nor created")
         return int(conversation_id)
 
     async def _append_once(self, key: ThreadKey, messages: list[StoredMessage], job_id: int | None) -> None:

@@ -11,10 +11,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from storage.db import Database
 from storage.tables import Job, utcnow
@@ -64,6 +66,7 @@ class JobStore:
         statement = dialect_insert(Job).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
         async with self._db.sessions.begin() as session:
             result = await session.execute(statement)
+            assert isinstance(result, CursorResult)  # an INSERT/UPDATE answers with a cursor result
             return bool(result.rowcount)
 
     async def claim(self, owner: str, limit: int, lease_seconds: float) -> list[ClaimedJob]:
@@ -72,7 +75,7 @@ class JobStore:
         now = time.time()
         job, other = aliased(Job), aliased(Job)
 
-        def claimable(table):  # type: ignore[no-untyped-def]
+        def claimable(table: type[Job] | AliasedClass[Job]) -> ColumnElement[bool]:
             return or_(table.status == QUEUED, and_(table.status == RUNNING, table.lease_until < now))
 
         busy_thread = exists().where(

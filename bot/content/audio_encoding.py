@@ -50,6 +50,7 @@ def encode_pcm16(pcm: bytes, fmt: str, sample_rate: int = 24000) -> bytes:
     out = io.BytesIO()
     with av.open(out, "w", format=container_format) as container:
         stream = container.add_stream(codec, rate=rate or sample_rate, layout="mono")
+        assert isinstance(stream, av.AudioStream)  # an audio codec gives an audio stream
         # The codec context resamples (format, rate) and re-frames (e.g. AAC's 1024 samples) itself.
         step = _FRAME_SAMPLES * 2
         for start in range(0, len(pcm), step):

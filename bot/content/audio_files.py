@@ -53,7 +53,7 @@ def audio_duration(audio: BinaryIO) -> float | None:
     """Seconds of audio, read with PyAV (sync: run it in a thread); None when it cannot tell."""
     try:
         audio.seek(0)
-        with av.open(audio) as container:
+        with av.open(audio, mode="r") as container:
             if container.duration:
                 return float(container.duration) / av.time_base
             stream = next(iter(container.streams.audio), None)

@@ -53,7 +53,7 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
     team, action, name, fields = where.team_id, p.action, p.name, dict(p.fields)
     store = rt.assistants
     if action == "list":
-        assistants = await store.list(team)
+        assistants = await store.list_all(team)
         if not assistants:
             await requester.tell(
                 rt.slack,

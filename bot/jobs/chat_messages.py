@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -10,14 +9,6 @@ from typing import Any
 from bot.content.images import data_url
 from handlers.ask_chatgpt import ChatMessage
 from storage import StoredAttachment, StoredMessage
-
-_NOT_NAME = re.compile(r"[^a-zA-Z0-9_-]+")
-
-
-def speaker_name(label: str) -> str:
-    """A chat `name`: letters, digits, _ and - only, at most 64 characters."""
-    name = _NOT_NAME.sub("_", label).strip("_")
-    return (name or "user")[:64]
 
 
 def system_prompt(template: str, now: datetime | None = None) -> str:
@@ -48,7 +39,7 @@ def chat_messages(
             ]
         messages.append(
             ChatMessage(
-                role=message.role,  # type: ignore[arg-type]
+                role=message.role,
                 content=content,
                 name=message.name if message.role == "user" else None,
             )

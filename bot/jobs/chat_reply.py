@@ -307,7 +307,7 @@ async def _set_title(rt: Runtime, where: Where, question: str) -> None:
     title = title if len(title) <= 60 else title[:59].rstrip() + "…"
     with contextlib.suppress(SlackApiError):
         await rt.slack.assistant_threads_setTitle(
-            channel_id=where.channel, thread_ts=where.thread_ts, title=title
+            channel_id=where.channel, thread_ts=where.thread_ts or "", title=title
         )
 
 

@@ -80,5 +80,5 @@ async def run(rt: Runtime, job: ClaimedJob, p: Transcribe) -> None:
 async def _status(rt: Runtime, where: Where, status: str) -> None:
     with contextlib.suppress(SlackApiError):
         await rt.slack.assistant_threads_setStatus(
-            channel_id=where.channel, thread_ts=where.thread_ts, status=status
+            channel_id=where.channel, thread_ts=where.thread_ts or "", status=status
         )

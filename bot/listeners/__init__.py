@@ -7,8 +7,6 @@ the job is in the database before Slack hears the ack.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
@@ -30,9 +28,7 @@ from bot.listeners.submissions import (
     media_modals_submitted,
     vision_modal_submitted,
 )
-
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
+from bot.process.runtime import Runtime
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
+from bot.process.runtime import Runtime
 
 RUNTIME_KEY = "runtime"
 
 
 def runtime_of(context: AsyncBoltContext) -> Runtime:
-    return context[RUNTIME_KEY]  # type: ignore[no-any-return]
+    return context[RUNTIME_KEY]
 
 
 def attach(runtime: Runtime) -> Callable[..., Awaitable[None]]:

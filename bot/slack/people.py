@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.jobs.chat_messages import speaker_name
-
 log = logging.getLogger(__name__)
+
+_NOT_NAME = re.compile(r"[^a-zA-Z0-9_-]+")
+
+
+def speaker_name(label: str) -> str:
+    """A chat `name`: letters, digits, _ and - only, at most 64 characters."""
+    name = _NOT_NAME.sub("_", label).strip("_")
+    return (name or "user")[:64]
 
 
 class People:

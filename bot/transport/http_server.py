@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-if TYPE_CHECKING:
-    from bot.process.runtime import Runtime
+from bot.process.runtime import Runtime
 
 
 def build_web_app(runtime: Runtime, bolt_app: AsyncApp | None) -> web.Application:
