@@ -12,6 +12,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
+from bot.transport.clean_text import clean_request_text
 
 if TYPE_CHECKING:
     from bot.process.runtime import Runtime
@@ -63,5 +64,6 @@ def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
         # Bolt answers 500 here, so Slack retries the delivery and nothing is lost.
         log.error("could not route a Slack request (%s)", body.get("type"), exc_info=error)
 
+    app.use(clean_request_text)
     listeners.register(app, runtime)
     return app
