@@ -9,10 +9,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
 from bot.process.runtime import Runtime
+from bot.transport.clean_text import clean_request_text
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +59,50 @@ def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
     )
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
-        # Bolt answers 500 here, so Slack retries the delivery and nothing is lost.
-        log.error("could not route a Slack request (%s)", body.get("type"), exc_info=error)
+    async def on_error(error: Exception, body: Any) -> BoltResponse | None:
+        kind = request_kind(body)
+        if is_database_error(error):
+            # The job could not be recorded: Bolt answers 500, Slack retries, nothing is lost.
+            log.error("could not record a Slack request (%s)", kind, exc_info=error)
+            return None
+        # Anything else comes from the request itself (a field missing or of the wrong type):
+        # Slack's retry would fail the same way, so it is received and dropped.
+        log.warning("ignored a Slack request that could not be read (%s): %s", kind, describe(error))
+        return BoltResponse(status=200, body="")
 
+    app.use(clean_request_text)
     listeners.register(app, runtime)
     return app
+
+
+def is_database_error(error: BaseException) -> bool:
+    """The database (or the connection to it) failed, here or as the cause of what was raised.
+    SQLAlchemy's errors are recognised by their module: only storage/ imports SQLAlchemy."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) or type(seen).__module__.split(".")[0] in _DATABASE_MODULES:
+            return True
+        seen = seen.__cause__
+    return False
+
+
+_DATABASE_MODULES = {"sqlalchemy", "asyncpg", "aiosqlite", "sqlite3"}
+
+
+def request_kind(body: Any) -> str:
+    """What the request was, for a log line: its type, the event's type, or the slash command."""
+    if not isinstance(body, dict):
+        return "no body"
+    if isinstance(body.get("command"), str):
+        return f"command {body['command']}"[:80]
+    kind = str(body.get("type") or "no type")
+    event = body.get("event")
+    if isinstance(event, dict) and event.get("type"):
+        kind += f"/{event['type']}"
+    return kind[:80]
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
