@@ -12,6 +12,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
+from storage.db import unreachable
 
 if TYPE_CHECKING:
     from bot.process.runtime import Runtime
@@ -60,7 +61,15 @@ def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
-        # Bolt answers 500 here, so Slack retries the delivery and nothing is lost.
+        # Bolt answers 500 here (in Socket Mode: no ack), so Slack delivers it again: nothing is lost.
+        if unreachable(error):
+            # One line per delivery while the database is away, not a traceback each.
+            log.warning(
+                "could not record a Slack request (%s): the database cannot be reached; "
+                "Slack delivers it again",
+                body.get("type"),
+            )
+            return
         log.error("could not route a Slack request (%s)", body.get("type"), exc_info=error)
 
     listeners.register(app, runtime)
