@@ -7,6 +7,8 @@ locked with FOR UPDATE SKIP LOCKED, so replicas never claim the same job; SQLite
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,10 +20,13 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 
-from storage.db import Database
+from storage.db import Database, unreachable
 from storage.tables import Job, utcnow
 
+log = logging.getLogger(__name__)
+
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+FINISH_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -116,29 +121,50 @@ class JobStore:
         ]
         return sorted(claimed, key=lambda job: job.id)
 
-    async def renew(self, owner: str, ids: list[int], lease_seconds: float) -> None:
+    async def renew(self, owner: str, ids: list[int], lease_seconds: float) -> list[int]:
+        """Extend this owner's leases. Returns the ids another owner runs now: their lease ran out
+        (say, while the database was away) and another process claimed them."""
         if not ids:
-            return
+            return []
         async with self._db.sessions.begin() as session:
             await session.execute(
                 update(Job)
                 .where(Job.id.in_(ids), Job.owner == owner, Job.status == RUNNING)
                 .values(lease_until=time.time() + lease_seconds)
             )
+            lost = await session.execute(
+                select(Job.id).where(Job.id.in_(ids), Job.owner != owner, Job.status == RUNNING)
+            )
+            return list(lost.scalars())
 
     async def save_progress(self, job_id: int, progress: dict[str, Any]) -> None:
         async with self._db.sessions.begin() as session:
             await session.execute(update(Job).where(Job.id == job_id).values(progress=progress))
 
     async def finish(self, job_id: int, *, failed: bool = False, error: str | None = None) -> None:
-        async with self._db.sessions.begin() as session:
-            await session.execute(
-                update(Job)
-                .where(Job.id == job_id)
-                .values(
-                    status=FAILED if failed else DONE, error=error, lease_until=None, finished_at=utcnow()
+        """Record a job's outcome. Tried again when the connection is cut under it (the update is
+        the same each time): a finished job left running would run a second time."""
+        for attempt in range(1, FINISH_ATTEMPTS + 1):
+            try:
+                async with self._db.sessions.begin() as session:
+                    await session.execute(
+                        update(Job)
+                        .where(Job.id == job_id)
+                        .values(
+                            status=FAILED if failed else DONE,
+                            error=error,
+                            lease_until=None,
+                            finished_at=utcnow(),
+                        )
+                    )
+                return
+            except Exception as exc:
+                if attempt == FINISH_ATTEMPTS or not unreachable(exc):
+                    raise
+                log.warning(
+                    "could not record the end of job %s (%s); trying again", job_id, type(exc).__name__
                 )
-            )
+                await asyncio.sleep(0.1 * attempt)
 
     async def release(self, owner: str, ids: list[int]) -> None:
         """Hand unfinished jobs back (on shutdown) so a restart or another replica resumes them."""

@@ -4,6 +4,11 @@ A route calls `notify()` right after recording a job, so there is no polling del
 path; polling (every `poll_seconds`) only picks up work from other replicas and jobs whose
 process died. On shutdown, `drain()` stops taking work, lets what is in flight finish within the
 grace period, and hands the rest back to the queue for the next process.
+
+When the database goes away, the claims, the leases and the jobs started here wait for it (see
+storage.db) and carry on when it is back: a job that was answering finishes its answer and records
+it then, once. A job whose lease ran out meanwhile is never started twice in this process, and is
+stopped here if another process has claimed it since.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from storage import ClaimedJob, JobStore
+from storage.db import wait_for_the_database
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,7 @@ class WorkerPool:
         self._lease_task = asyncio.create_task(self._keep_leases(), name="job-leases")
 
     async def _claim_loop(self) -> None:
+        wait_for_the_database()  # here and in every job started from here
         while not self._stopping:
             self._wake.clear()
             free = self._concurrency - len(self._in_flight)
@@ -65,6 +72,10 @@ class WorkerPool:
                 except Exception:
                     log.exception("could not claim jobs; retrying shortly")
             for job in claimed:
+                if job.id in self._in_flight:
+                    # Its lease ran out while it kept running here (the database was away) and this
+                    # process claimed it back: it is the same run, not a second one.
+                    continue
                 self._in_flight[job.id] = asyncio.create_task(self._run(job), name=f"job-{job.id}")
             if claimed and len(claimed) == free:
                 continue  # there may be more waiting
@@ -83,12 +94,22 @@ class WorkerPool:
             self._wake.set()
 
     async def _keep_leases(self) -> None:
+        wait_for_the_database()
         while True:
             await asyncio.sleep(self._lease / 3)
             try:
-                await self._store.renew(self.owner, list(self._in_flight), self._lease)
+                lost = await self._store.renew(self.owner, list(self._in_flight), self._lease)
             except Exception:
                 log.exception("could not renew job leases")
+                continue
+            for job_id in lost:
+                task = self._in_flight.get(job_id)
+                if task is not None and not task.done():
+                    log.warning(
+                        "job %s was claimed by another process after its lease ran out; stopping it here",
+                        job_id,
+                    )
+                    task.cancel()
 
     async def drain(self, grace_seconds: float) -> None:
         """Stop taking jobs; wait for those in flight; hand back what did not finish in time."""
@@ -109,7 +130,14 @@ class WorkerPool:
                 await asyncio.wait(pending, timeout=5)
             if unfinished:
                 log.warning("handing %d unfinished job(s) back to the queue", len(unfinished))
-                await self._store.release(self.owner, unfinished)
+                try:
+                    await self._store.release(self.owner, unfinished)
+                except Exception as exc:
+                    log.warning(
+                        "could not hand %d job(s) back (%s): they are resumed when their lease runs out",
+                        len(unfinished),
+                        type(exc).__name__,
+                    )
         if self._lease_task is not None:
             self._lease_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

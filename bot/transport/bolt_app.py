@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import listeners
 from bot.process.runtime import Runtime
 from bot.transport.clean_text import clean_request_text
+from storage.db import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,12 @@ def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
     @app.error
     async def on_error(error: Exception, body: Any) -> BoltResponse | None:
         kind = request_kind(body)
+        if unreachable(error):
+            # The job could not be recorded: Bolt answers 500 (in Socket Mode: no ack), Slack delivers
+            # it again, nothing is lost. One line per delivery while the database is away.
+            log.warning("could not record a Slack request (%s): the database cannot be reached", kind)
+            return None
         if is_database_error(error):
-            # The job could not be recorded: Bolt answers 500, Slack retries, nothing is lost.
             log.error("could not record a Slack request (%s)", kind, exc_info=error)
             return None
         # Anything else comes from the request itself (a field missing or of the wrong type):

@@ -27,6 +27,7 @@ from slack_bolt.request.payload_utils import (
     to_step,
     to_view,
 )
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 
 from bot.process.runtime import Runtime
 
@@ -156,8 +157,11 @@ def bolt_request_for(body: bytes, payload: dict[str, Any], request: web.Request)
     return bolt_request
 
 
-def build_web_app(runtime: Runtime, bolt_app: AsyncApp | None) -> web.Application:
-    """`bolt_app` is None in Socket Mode: events come over the websocket, health stays on HTTP."""
+def build_web_app(
+    runtime: Runtime, bolt_app: AsyncApp | None, socket: AsyncBaseSocketModeClient | None = None
+) -> web.Application:
+    """`bolt_app` is None in Socket Mode: events come over the websocket (`socket`), health stays on
+    HTTP, and the bot is ready only while that websocket is connected."""
     app = web.Application(client_max_size=4 * 1024 * 1024)
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -185,9 +189,13 @@ def build_web_app(runtime: Runtime, bolt_app: AsyncApp | None) -> web.Applicatio
         return web.json_response({"status": "ok"})
 
     async def readyz(_: web.Request) -> web.Response:
-        if await runtime.db.ping():
-            return web.json_response({"status": "ready", "database": "ok"})
-        return web.json_response({"status": "not ready", "database": "unreachable"}, status=503)
+        # The ping gives up after 2 s, so this answers quickly whatever the database does.
+        checks = {"database": "ok" if await runtime.db.ping() else "unreachable"}
+        if socket is not None:
+            checks["socket_mode"] = "connected" if await socket.is_connected() else "disconnected"
+        if all(value in ("ok", "connected") for value in checks.values()):
+            return web.json_response({"status": "ready", **checks})
+        return web.json_response({"status": "not ready", **checks}, status=503)
 
     async def metrics(_: web.Request) -> web.Response:
         response = web.Response(body=runtime.metrics.render())

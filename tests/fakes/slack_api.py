@@ -756,6 +756,22 @@ class FakeSlack:
             {"type": "disconnect", "reason": reason, "debug_info": {"host": "fake"}}
         )
 
+    async def drop_socket(self, *, abrupt: bool = True) -> int:
+        """Cut every Socket Mode connection with no ``disconnect`` message first; returns how many.
+
+        ``abrupt``: the TCP connection is dropped as a network cut would (no close frame, the client
+        sees 1006); otherwise the server sends a plain close frame. The client must notice by itself.
+        """
+        dropped = 0
+        for ws in [ws for ws in self._sockets if not ws.closed]:
+            request = ws._req  # aiohttp keeps the upgraded request (and its transport) there
+            if abrupt and request is not None and request.transport is not None:
+                request.transport.abort()
+            else:
+                await ws.close(code=1011, message=b"fake slack dropped the connection")
+            dropped += 1
+        return dropped
+
     # ------------------------------------------------------------------ HTTP plumbing
 
     async def _read_args(self, request: web.Request) -> dict[str, Any]:
