@@ -18,6 +18,16 @@ from typing import Annotated, Any, Literal
 from openai import AsyncOpenAI
 from pydantic import BaseModel, Field, field_validator
 
+from handlers.limits import (
+    CHOICES,
+    LOGIT_BIAS,
+    MAX_STOP_SEQUENCES,
+    MAX_TOKENS,
+    PENALTY,
+    TEMPERATURE,
+    TOP_P,
+)
+
 Role = Literal["system", "user", "assistant", "developer", "tool"]
 
 
@@ -27,23 +37,6 @@ class ChatMessage(BaseModel):
     name: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
     tool_call_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Range:
-    """An allowed range, used by the request model and by the messages that name it."""
-
-    low: float | None = None
-    high: float | None = None
-
-
-TEMPERATURE = Range(0, 2)
-TOP_P = Range(0, 1)
-PENALTY = Range(-2, 2)
-CHOICES = Range(1, 10)
-MAX_TOKENS = Range(1, None)
-LOGIT_BIAS = Range(-100, 100)
-MAX_STOP_SEQUENCES = 4
 
 
 class ChatRequest(BaseModel):

@@ -17,7 +17,7 @@ import openai
 from pydantic import BaseModel, Field, field_validator
 
 from bot.downloads.public import fetch_returned_file
-from handlers.ask_chatgpt import CHOICES
+from handlers.limits import CHOICES
 
 QUALITIES = ("auto", "low", "medium", "high", "xhigh", "max", "standard", "hd")
 STYLES = ("vivid", "natural")

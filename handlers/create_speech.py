@@ -17,7 +17,7 @@ import openai
 from pydantic import BaseModel, Field, model_validator
 
 from bot.content.audio_encoding import wav_from_pcm16
-from handlers.ask_chatgpt import Range
+from handlers.limits import Range
 from handlers.realtime_speech import REALTIME_SPEED, REALTIME_VOICES, is_realtime_model, speak_realtime
 
 VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",

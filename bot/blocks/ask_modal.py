@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.blocks import forms
 from bot.slack.flags import CHAT_FLAGS, Flag
-from handlers.ask_chatgpt import MAX_STOP_SEQUENCES
+from handlers.limits import MAX_STOP_SEQUENCES
 
 CALLBACK_ID = "ask_modal"
 

@@ -16,7 +16,10 @@ from typing import Any
 
 from bot.slack.files import file_ids_in
 from bot.slack.text import unescape
-from handlers.ask_chatgpt import (
+from handlers.create_image import QUALITIES, RESPONSE_FORMATS, SIZE_RULE, STYLES, valid_size
+from handlers.create_speech import FORMATS as SPEECH_FORMATS
+from handlers.create_speech import SPEED, VOICES
+from handlers.limits import (
     CHOICES,
     LOGIT_BIAS,
     MAX_STOP_SEQUENCES,
@@ -26,9 +29,6 @@ from handlers.ask_chatgpt import (
     TOP_P,
     Range,
 )
-from handlers.create_image import QUALITIES, RESPONSE_FORMATS, SIZE_RULE, STYLES, valid_size
-from handlers.create_speech import FORMATS as SPEECH_FORMATS
-from handlers.create_speech import SPEED, VOICES
 from handlers.transcribe_audio import FORMATS as AUDIO_FORMATS
 from handlers.transcribe_audio import TEMPERATURE_RANGE as AUDIO_TEMPERATURE
 
