@@ -53,8 +53,8 @@ MINIMAL_APP = ROOT / "scripts" / "minimal_bolt_app.py"
 PATHS = ("stream", "edited", "posted", "other")
 
 
-def bot_env(slack: FakeSlack, openai: FakeOpenAI, db_url: str, concurrency: int) -> dict[str, str]:
-    """The environment the `bot_env` fixture of tests/conftest.py builds, with more workers."""
+def minimal_env(slack: FakeSlack, openai: FakeOpenAI) -> dict[str, str]:
+    """What any app under test needs: the fakes' addresses and credentials."""
     env = clean_environ()
     env.update(
         {
@@ -63,29 +63,24 @@ def bot_env(slack: FakeSlack, openai: FakeOpenAI, db_url: str, concurrency: int)
             "SLACK_API_URL": slack.url,
             "OPENAI_API_KEY": openai.api_key,
             "OPENAI_BASE_URL": openai.url,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def bot_env(slack: FakeSlack, openai: FakeOpenAI, db_url: str, concurrency: int) -> dict[str, str]:
+    """The environment the `bot_env` fixture of tests/conftest.py builds, with more workers."""
+    env = minimal_env(slack, openai)
+    env.update(
+        {
             "DATABASE_URL": db_url,
             "JOB_POLL_SECONDS": "0.2",
             "STREAM_FLUSH_SECONDS": "0.05",
             "UPDATE_INTERVAL_SECONDS": "0.1",
             "SHUTDOWN_GRACE_SECONDS": "10",
             "LOG_LEVEL": "INFO",
-            "PYTHONUNBUFFERED": "1",
             "WORKER_CONCURRENCY": str(concurrency),
-        }
-    )
-    return env
-
-
-def minimal_env(slack: FakeSlack, openai: FakeOpenAI) -> dict[str, str]:
-    env = clean_environ()
-    env.update(
-        {
-            "SLACK_BOT_TOKEN": slack.bot_token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.url,
-            "OPENAI_API_KEY": openai.api_key,
-            "OPENAI_BASE_URL": openai.url,
-            "PYTHONUNBUFFERED": "1",
         }
     )
     return env
@@ -94,22 +89,8 @@ def minimal_env(slack: FakeSlack, openai: FakeOpenAI) -> dict[str, str]:
 class MinimalAppProcess(BotProcess):
     """scripts/minimal_bolt_app.py run like the bot (same port choice, readiness, signed posts)."""
 
-    async def _launch(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(MINIMAL_APP),
-            "--port",
-            str(self.port),
-            "--host",
-            "127.0.0.1",
-            env=self.env,
-            cwd=self.cwd,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        self._reader = asyncio.create_task(self._read())
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
+    def command(self) -> list[str]:
+        return [sys.executable, str(MINIMAL_APP)]
 
 
 def proc_stats(pid: int) -> tuple[float, float, float]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.util.concurrency import await_
@@ -53,6 +53,25 @@ def unreachable(exc: BaseException) -> bool:
     sqlstate = str(getattr(exc, "sqlstate", None) or "")
     # 08: connection exception; 57P: admin/crash shutdown, cannot connect now; 53300: too many.
     return sqlstate.startswith(("08", "57P")) or sqlstate == "53300"
+
+
+# The drivers' own errors, when they reach us without SQLAlchemy's wrapping.
+_DRIVER_MODULES = {"asyncpg", "aiosqlite", "sqlite3"}
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """The database (or the connection to it) failed, here or as the cause of what was raised."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if (
+            isinstance(seen, SQLAlchemyError | OSError)
+            or type(seen).__module__.split(".")[0] in _DRIVER_MODULES
+        ):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def ensure_sqlite_directory(url: str) -> None:

@@ -15,8 +15,8 @@ import sqlalchemy.exc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.transport.bolt_app import is_database_error
 from bot.transport.http_server import FORM, JSON, MalformedRequest, read_slack_body, signed_by_slack
+from storage.db import is_database_error
 from tests.fakes.openai_api import ChatReply, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.support import payloads

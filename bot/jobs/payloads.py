@@ -26,6 +26,8 @@ Options = dict[str, Any]
 class JobPayload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     KIND: ClassVar[str]
+    # Jobs of one thread run one at a time, in order: those that answer in a thread.
+    ONE_AT_A_TIME_PER_THREAD: ClassVar[bool] = False
 
     where: Where
 
@@ -41,9 +43,10 @@ class JobPayload(BaseModel):
         return data
 
     def serial_key(self) -> str | None:
-        """Jobs of one thread run one at a time, in order."""
         w = self.where
-        return f"thread:{w.team_id}:{w.channel}:{w.thread_ts}" if w.thread_ts else None
+        if not (self.ONE_AT_A_TIME_PER_THREAD and w.thread_ts):
+            return None
+        return f"thread:{w.team_id}:{w.channel}:{w.thread_ts}"
 
     def job(self, dedup_key: str) -> NewJob:
         return NewJob(
@@ -58,6 +61,7 @@ class ChatReply(JobPayload):
     """Answer the message `ts` in its thread (`where.thread_ts`)."""
 
     KIND = "chat.reply"
+    ONE_AT_A_TIME_PER_THREAD = True
     ts: str
     text: str
     channel_type: str | None = None
@@ -84,9 +88,6 @@ class Ask(JobPayload):
     files: list[SlackFile] = Field(default_factory=list)
     image_urls: list[str] = Field(default_factory=list)
 
-    def serial_key(self) -> str | None:
-        return None
-
 
 class Notice(JobPayload):
     """Tell one person something privately (a bad flag, a hint)."""
@@ -94,16 +95,10 @@ class Notice(JobPayload):
     KIND = "notice"
     text: str
 
-    def serial_key(self) -> str | None:
-        return None
-
 
 class CreateImage(JobPayload):
     KIND = "image.create"
     options: Options
-
-    def serial_key(self) -> str | None:
-        return None
 
 
 class CreateSpeech(JobPayload):
@@ -111,15 +106,13 @@ class CreateSpeech(JobPayload):
     options: Options
     source: Literal["command", "read_aloud"] = "command"
 
-    def serial_key(self) -> str | None:
-        return None
-
 
 class Transcribe(JobPayload):
     """Transcribe (or translate) `files`; None means the audio at the start of `where.thread_ts`.
     `announce`: first post "… asked me to transcribe …" and work in that message's thread."""
 
     KIND = "audio.transcribe"
+    ONE_AT_A_TIME_PER_THREAD = True
     task: Literal["transcribe", "translate"]
     files: list[SlackFile] | None = None
     options: Options = Field(default_factory=dict)
@@ -135,27 +128,19 @@ class AssistantCommand(JobPayload):
     name: str | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
 
-    def serial_key(self) -> str | None:
-        return None
-
 
 class SummarizeThread(JobPayload):
     KIND = "thread.summarize"
+    ONE_AT_A_TIME_PER_THREAD = True
     bot_user_id: str | None = None
 
 
 class SuggestPrompts(JobPayload):
     KIND = "welcome.prompts"
 
-    def serial_key(self) -> str | None:
-        return None
-
 
 class PublishHome(JobPayload):
     KIND = "welcome.home"
-
-    def serial_key(self) -> str | None:
-        return None
 
 
 PAYLOADS: dict[str, type[JobPayload]] = {

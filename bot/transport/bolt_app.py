@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import listeners
 from bot.process.runtime import Runtime
 from bot.transport.clean_text import clean_request_text
-from storage.db import unreachable
+from storage.db import is_database_error, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -78,22 +78,6 @@ def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
     app.use(clean_request_text)
     listeners.register(app, runtime)
     return app
-
-
-def is_database_error(error: BaseException) -> bool:
-    """The database (or the connection to it) failed, here or as the cause of what was raised.
-    SQLAlchemy's errors are recognised by their module: only storage/ imports SQLAlchemy."""
-    seen: BaseException | None = error
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, OSError) or type(seen).__module__.split(".")[0] in _DATABASE_MODULES:
-            return True
-        seen = seen.__cause__
-    return False
-
-
-_DATABASE_MODULES = {"sqlalchemy", "asyncpg", "aiosqlite", "sqlite3"}
 
 
 def request_kind(body: Any) -> str:

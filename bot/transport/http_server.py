@@ -142,16 +142,17 @@ BOLT_READERS = (to_options, to_shortcut, to_action, to_view, to_command, to_even
 
 def bolt_request_for(body: bytes, payload: dict[str, Any], request: web.Request) -> AsyncBoltRequest:
     """Bolt's request for a body read_slack_body accepted; raises if Bolt cannot read it."""
+    # Bolt would parse the body a second time, and reads any form holding the word "payload" (a
+    # slash command's text, say) as an interactivity payload, finding none: it gets the payload
+    # read above, and the raw text only for its own signature check.
     bolt_request = AsyncBoltRequest(
-        body=body.decode("utf-8"),
+        body="",
         query=request.query_string,
-        headers=request.headers,  # type: ignore[arg-type]
+        headers=request.headers,  # type: ignore[arg-type]  # a multidict, which Bolt reads as a mapping
     )
-    if bolt_request.body != payload:
-        # Bolt reads any form holding the word "payload" (a slash command's text, say) as an
-        # interactivity payload, finds none and sees an empty body: give it the one we read.
-        bolt_request.body = payload
-        bolt_request.context = build_async_context(AsyncBoltContext(), payload)
+    bolt_request.raw_body = body.decode("utf-8")
+    bolt_request.body = payload
+    bolt_request.context = build_async_context(AsyncBoltContext(), payload)
     for read in BOLT_READERS:
         read(payload)
     return bolt_request

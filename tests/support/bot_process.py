@@ -79,12 +79,13 @@ class BotProcess:
                 self.port, self.output = free_port(), []
         raise AssertionError(f"the bot could not find a free port:\n{self.log}")
 
+    def command(self) -> list[str]:
+        """The program and its arguments (a subclass may run another app the same way)."""
+        return [sys.executable, "-m", "bot", *self.args]
+
     async def _launch(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            *self.args,
+            *self.command(),
             "--port",
             str(self.port),
             "--host",
