@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.process import clients
+from bot.rate_limits.budget import Budget
 from bot.slack.scopes import REQUIRED_SCOPES
 from storage.schema import schema_state
 
@@ -52,7 +53,7 @@ async def _check(settings: Settings) -> list[Line]:
 
 
 async def _check_slack(settings: Settings) -> list[Line]:
-    client = clients.slack_client(settings)
+    client = clients.slack_client(settings, Budget())
     try:
         response = await client.auth_test()
     except SlackApiError as exc:

@@ -158,3 +158,30 @@ class AssistantUse(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     thread_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
     assistant_id: Mapped[str] = mapped_column(String(40), ForeignKey("assistants.id", ondelete="CASCADE"))
+
+
+class SlackRateCall(Base):
+    """One Slack Web API call counted against its workspace's limit (replicas on PostgreSQL).
+    `at` is when it was made (epoch seconds, the database's clock); NULL while only reserved."""
+
+    __tablename__ = "slack_rate_calls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    at: Mapped[float | None] = mapped_column(Double)
+    held_at: Mapped[float] = mapped_column(Double)
+
+    __table_args__ = (Index("ix_slack_rate_calls_key", "workspace", "method", "channel", "at"),)
+
+
+class SlackRatePause(Base):
+    """A method Slack answered 429 for: no calls for the workspace until `until` (epoch seconds)."""
+
+    __tablename__ = "slack_rate_pauses"
+
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    method: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    until: Mapped[float] = mapped_column(Double)

@@ -1,10 +1,18 @@
-"""An answer that appears in a Slack thread as the tokens arrive.
+"""An answer that appears in a Slack thread as the tokens arrive, within Slack's rate budget.
 
-Streams with Slack's chat.startStream/appendStream/stopStream (slack_sdk's `chat_stream`), flushing
-by size *and* by time so the first words show at once and a slow model still shows progress. Where
-Slack refuses streaming (or a stream expires), it falls back to one message edited with
-`chat.update`, throttled by time so Slack's rate limits are never hit. Markdown is sent as
-`markdown_text`, which Slack renders.
+How it reaches Slack is chosen when the first words are ready, from the workspace's budget
+(`rate_budget`), so that a burst changes the form of answers instead of queueing them or
+drawing 429s:
+
+* "stream": Slack's chat.startStream/appendStream/stopStream (slack_sdk's `chat_stream`), while a
+  start *and* a stop both fit (Tier 2, about 20 a minute); both are reserved up front, so a stream
+  once begun can always be closed. Flushed by size and by time, appends only when they fit.
+* "edited": the first words posted at once, then that one message edited with `chat.update`
+  (Tier 3), no faster than the budget allows; the final edit is reserved up front.
+* "posted": the whole answer in one chat.postMessage when it is complete, paced per channel.
+
+Where Slack refuses streaming (or a stream expires), a stream carries on as an edited message.
+Markdown is sent as `markdown_text`, which Slack renders.
 """
 
 from __future__ import annotations
@@ -19,6 +27,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_chat_stream import AsyncChatStream
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.rate_limits.budget import Budget, Slot, optional, prepaid
+from bot.rate_limits.client import BudgetedWebClient
+
 log = logging.getLogger(__name__)
 
 # Slack takes at most 12,000 characters of markdown_text a call; keep a margin for the notices.
@@ -27,6 +38,8 @@ STREAM_BUFFER = 256
 EXPIRED = {"message_not_in_streaming_state", "message_not_found", "cant_update_message"}
 
 OnStarted = Callable[[str], Awaitable[None]]
+STREAM, EDITED, POSTED = "stream", "edited", "posted"
+UNLIMITED = Budget(limits={})
 
 
 def _error(exc: SlackApiError) -> str:
@@ -68,10 +81,21 @@ class StreamedReply:
         self._finished = False
         # The earlier attempt's stream may still be open: close it before editing the message.
         self._close_stream_first = existing_ts is not None
+        self._budget = client.budget if isinstance(client, BudgetedWebClient) else UNLIMITED
+        self._workspace = client.workspace if isinstance(client, BudgetedWebClient) else ""
+        self._path: str | None = EDITED if existing_ts is not None else None
+        self._start_slot: Slot | None = None
+        self._stop_slot: Slot | None = None
+        self._update_slot: Slot | None = None
 
     @property
     def ts(self) -> str | None:
         return self._ts
+
+    @property
+    def path(self) -> str:
+        """How the answer reached Slack: "stream", "edited" or "posted"."""
+        return self._path or POSTED
 
     @property
     def message_ts(self) -> list[str]:
@@ -79,7 +103,7 @@ class StreamedReply:
 
     async def set_status(self, status: str, loading_messages: list[str] | None = None) -> None:
         """Show that the bot is working (cleared by Slack when the answer is posted)."""
-        with contextlib.suppress(SlackApiError):
+        with optional(), contextlib.suppress(SlackApiError):
             await self._client.assistant_threads_setStatus(
                 channel_id=self._channel,
                 thread_ts=self._thread_ts,
@@ -93,6 +117,10 @@ class StreamedReply:
         async with self._lock:
             self._text += text
             self._pending += len(text)
+            if self._path is None:
+                await self._choose_path()
+            if self._path == POSTED:
+                return  # all of it, once, at the end
             if self._streaming:
                 await self._append_streaming(text)
             else:
@@ -109,16 +137,41 @@ class StreamedReply:
             if not self._text:
                 self._text = "_(The model returned an empty answer.)_"
                 self._pending = len(self._text)
-            if self._streaming:
-                await self._stop_streaming(extra)
-            if not self._streaming:
-                await self._update_if_due(force=True)
+            if self._path is None:
+                await self._choose_path()
+            try:
+                if self._streaming:
+                    await self._stop_streaming(extra)
+                if not self._streaming and (self._pending or self._ts is None):
+                    with prepaid(self._update_slot):
+                        await self._update_if_due(force=True)
+            finally:
+                await self._budget.release(self._start_slot, self._stop_slot, self._update_slot)
             self._finished = True
 
     async def fail(self, message: str) -> None:
         """End the reply with a readable failure; a partial answer stays, the message follows it."""
         separator = "\n\n" if self._text else ""
         await self.finish(separator + message)
+
+    # -- the path ------------------------------------------------------------------------------
+
+    async def _choose_path(self) -> None:
+        """Stream if a start and a stop both fit; else one edited message if its last edit fits;
+        else the whole answer posted once."""
+        budget, workspace = self._budget, self._workspace
+        self._start_slot = await budget.try_reserve(workspace, "chat.startStream")
+        if self._start_slot is not None:
+            self._stop_slot = await budget.try_reserve(workspace, "chat.stopStream")
+            if self._stop_slot is not None:
+                self._path = STREAM
+                return
+            await budget.release(self._start_slot)
+            self._start_slot = None
+        self._streaming = False
+        self._update_slot = await budget.try_reserve(workspace, "chat.update")
+        self._path = EDITED if self._update_slot is not None else POSTED
+        log.debug("the stream budget is spent: this answer is %s", self._path)
 
     # -- streaming -----------------------------------------------------------------------------
 
@@ -132,16 +185,21 @@ class StreamedReply:
                     recipient_team_id=self._team_id,
                     buffer_size=STREAM_BUFFER,
                 )
-                await self._stream.append(markdown_text=text)
-                await self._flush_stream()  # the first words show at once
+                with prepaid(self._start_slot):
+                    await self._stream.append(markdown_text=text)
+                    await self._flush_stream()  # the first words show at once
                 await self._started(self._stream.ts)
                 return
             if len(self._text) > MESSAGE_LIMIT * 3:
                 raise _Overflow
-            await self._stream.append(markdown_text=text)
-            if self._pending >= STREAM_BUFFER:
-                self._pending = 0
-                self._last_sent = time.monotonic()
+            # An append that does not fit now waits in slack_sdk's buffer for the next one (or the
+            # stop); only a buffer near one call's limit is sent whatever the wait.
+            with contextlib.ExitStack() as scope:
+                if self._pending < MESSAGE_LIMIT:
+                    scope.enter_context(optional())
+                if await self._stream.append(markdown_text=text) is not None:
+                    self._pending = 0
+                    self._last_sent = time.monotonic()
         except SlackApiError as exc:
             await self._fall_back(_error(exc))
         except _Overflow:
@@ -163,11 +221,13 @@ class StreamedReply:
                     recipient_team_id=self._team_id,
                     buffer_size=STREAM_BUFFER,
                 )
-                await self._stream.append(markdown_text=self._text)
-                await self._stream.stop()
+                with prepaid(self._start_slot, self._stop_slot):
+                    await self._stream.append(markdown_text=self._text)
+                    await self._stream.stop()
                 await self._started(self._stream.ts)
             else:
-                await self._stream.stop(markdown_text=extra or None)
+                with prepaid(self._stop_slot):
+                    await self._stream.stop(markdown_text=extra or None)
             self._pending = 0
         except SlackApiError as exc:
             await self._fall_back(_error(exc))
@@ -176,10 +236,11 @@ class StreamedReply:
         """Streaming refused or expired: carry on with post + chat.update on the same message."""
         log.info("streaming unavailable (%s); falling back to chat.update", reason or "error")
         self._streaming = False
+        self._path = EDITED
         if self._stream is not None and self._stream.ts:
             self._ts = self._stream.ts
             if reason not in EXPIRED:
-                with contextlib.suppress(SlackApiError):
+                with prepaid(self._stop_slot), contextlib.suppress(SlackApiError):
                     await self._client.chat_stopStream(channel=self._channel, ts=self._ts)
         await self._update_if_due(force=True)
 
@@ -192,8 +253,9 @@ class StreamedReply:
             # Close this message at a line break and carry on in a new one: never cut off.
             cut = self._text.rfind("\n", 0, MESSAGE_LIMIT)
             cut = cut if cut > MESSAGE_LIMIT // 2 else MESSAGE_LIMIT
-            head, self._text = self._text[:cut], self._text[cut:].lstrip("\n")
+            head, rest = self._text[:cut], self._text[cut:].lstrip("\n")
             await self._write(head)
+            self._text = rest
             if self._ts:
                 self._earlier_ts.append(self._ts)
             self._ts = None
@@ -230,7 +292,7 @@ class StreamedReply:
     # -- time-based flushing -------------------------------------------------------------------
 
     def _start_ticker(self) -> None:
-        if self._ticker is None and not self._finished:
+        if self._ticker is None and not self._finished and self._path != POSTED:
             self._ticker = asyncio.create_task(self._tick())
 
     async def _stop_ticker(self) -> None:
@@ -252,10 +314,11 @@ class StreamedReply:
                 ):
                     continue
                 try:
-                    if self._streaming:
-                        await self._flush_stream()
-                    else:
-                        await self._update_if_due(force=True)
+                    with optional():  # progress is shown when the budget has room for it
+                        if self._streaming:
+                            await self._flush_stream()
+                        else:
+                            await self._update_if_due(force=True)
                 except SlackApiError as exc:
                     if self._streaming:
                         await self._fall_back(_error(exc))

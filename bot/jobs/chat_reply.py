@@ -33,6 +33,7 @@ from bot.jobs import chat_inputs
 from bot.jobs.chat_messages import chat_messages, system_prompt
 from bot.jobs.payloads import ChatReply
 from bot.process.runtime import Runtime
+from bot.rate_limits.budget import optional
 from handlers.ask_chatgpt import (
     ChatMessage,
     ChatOutcome,
@@ -130,6 +131,8 @@ async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
         return
 
     await reply.finish(await _footer(rt, turn, outcome))
+    rt.metrics.delivery_paths.labels(reply.path).inc()
+    log.debug("chat job %s: the answer reached Slack as %s", job.id, reply.path)
     if turn.first_in_thread and p.channel_type == "im":
         await _set_title(rt, where, p.text)
     _count_tokens(rt, outcome)
@@ -305,7 +308,7 @@ async def _set_title(rt: Runtime, where: Where, question: str) -> None:
     """Name a new chat after its first question, as the DM's thread list shows it."""
     title = " ".join(question.split())
     title = title if len(title) <= 60 else title[:59].rstrip() + "…"
-    with contextlib.suppress(SlackApiError):
+    with optional(), contextlib.suppress(SlackApiError):
         await rt.slack.assistant_threads_setTitle(
             channel_id=where.channel, thread_ts=where.thread_ts or "", title=title
         )

@@ -15,6 +15,7 @@ from bot.delivery import requester
 from bot.jobs import chat_reply
 from bot.jobs.payloads import ChatReply, SummarizeThread
 from bot.process.runtime import Runtime
+from bot.rate_limits.budget import optional
 from bot.slack import text as slack_text
 from storage import ClaimedJob
 
@@ -60,7 +61,7 @@ async def transcript(rt: Runtime, messages: list[dict[str, Any]], bot_user_id: s
 async def run(rt: Runtime, job: ClaimedJob, p: SummarizeThread) -> None:
     where = p.where
     thread_ts = where.thread_ts or ""
-    with contextlib.suppress(SlackApiError):
+    with optional(), contextlib.suppress(SlackApiError):
         await rt.slack.assistant_threads_setStatus(
             channel_id=where.channel, thread_ts=thread_ts, status="is reading the thread…"
         )

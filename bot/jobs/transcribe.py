@@ -17,6 +17,7 @@ from bot.delivery.validation_messages import job_problem
 from bot.delivery.where import Where
 from bot.jobs.payloads import Transcribe
 from bot.process.runtime import Runtime
+from bot.rate_limits.budget import optional
 from storage import ClaimedJob, StoredMessage, ThreadKey
 
 NO_AUDIO_HERE = ":warning: I found no audio to {task} in that message or its thread."
@@ -78,7 +79,7 @@ async def run(rt: Runtime, job: ClaimedJob, p: Transcribe) -> None:
 
 
 async def _status(rt: Runtime, where: Where, status: str) -> None:
-    with contextlib.suppress(SlackApiError):
+    with optional(), contextlib.suppress(SlackApiError):
         await rt.slack.assistant_threads_setStatus(
             channel_id=where.channel, thread_ts=where.thread_ts or "", status=status
         )

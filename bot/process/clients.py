@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import aiohttp
 import openai
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.rate_limits.budget import Budget
+from bot.rate_limits.client import BudgetedWebClient
 
 
-def slack_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+def workspace_of(token: str) -> str:
+    """The budget's name for the workspace a bot token belongs to (a digest, never the token)."""
+    return "token-" + hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def slack_client(
+    settings: Settings, budget: Budget, session: aiohttp.ClientSession | None = None
+) -> BudgetedWebClient:
     """Bolt copies base_url, retry handlers and the session into every per-request client it builds;
-    one shared session keeps connections to Slack open instead of one per call."""
-    return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+    one shared session keeps connections to Slack open instead of one per call. 429s are the
+    budget's to handle (one pause per workspace and method), not each call's own retry."""
+    token = settings.slack_bot_token.get_secret_value()
+    return BudgetedWebClient(
+        token=token,
         base_url=settings.slack_api_base,
         session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
+        budget=budget,
+        workspace=workspace_of(token),
     )
 
 
@@ -36,4 +48,6 @@ def openai_client(settings: Settings) -> openai.AsyncOpenAI:
         base_url=settings.openai_base_url or None,
         max_retries=settings.openai_max_retries,
         timeout=openai.Timeout(read, connect=10.0),
+        # aiohttp, which already carries Slack and the downloads: one HTTP stack in the process.
+        http_client=openai.DefaultAioHttpClient(timeout=openai.Timeout(read, connect=10.0)),
     )

@@ -40,6 +40,24 @@ class Metrics:
         self.tokens = Counter(
             "openai_tokens", "Tokens used, by model and kind", ["model", "kind"], registry=self.registry
         )
+        self.delivery_paths = Counter(
+            "slack_answer_deliveries",
+            "How each answer reached Slack: stream, edited (one message updated) or posted (whole)",
+            ["path"],
+            registry=self.registry,
+        )
+        self.slack_calls_dropped = Counter(
+            "slack_optional_calls_dropped",
+            "Optional Slack calls (status, titles, names) skipped to stay within the rate budget",
+            ["method"],
+            registry=self.registry,
+        )
+        self.slack_rate_limited = Counter(
+            "slack_rate_limited",
+            "429 answers from Slack, each pausing the method for the workspace",
+            ["method"],
+            registry=self.registry,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -13,7 +13,6 @@ from typing import Any
 
 import aiohttp
 import openai
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.content import tokens
@@ -23,10 +22,14 @@ from bot.openai_models.defaults import context_window
 from bot.process import clients
 from bot.process.metrics import Metrics
 from bot.process.workers import WorkerPool
+from bot.rate_limits.budget import Budget
+from bot.rate_limits.client import BudgetedWebClient
+from bot.rate_limits.shared_ledger import SharedLedger
 from bot.slack.people import People
 from handlers.ask_chatgpt import StageTimeouts
 from storage import AttachmentStore, ClaimedJob, ConversationStore, Database, JobStore, NewJob
 from storage.assistants import AssistantStore
+from storage.rate_ledger import RateLedgerStore
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ class Runtime:
     db: Database
     jobs: JobStore
     conversations: ConversationStore
-    slack: AsyncWebClient
+    slack: BudgetedWebClient
     openai: openai.AsyncOpenAI
     metrics: Metrics
     people: People
@@ -56,7 +59,15 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         db = Database(settings.database_url)
-        slack = clients.slack_client(settings, aiohttp.ClientSession())
+        metrics = Metrics()
+        # Replicas on one PostgreSQL database share each workspace's Slack budget through it.
+        ledger = None if db.is_sqlite else SharedLedger(RateLedgerStore(db))
+        budget = Budget(
+            ledger,
+            on_dropped=lambda method: metrics.slack_calls_dropped.labels(method).inc(),
+            on_paused=lambda method: metrics.slack_rate_limited.labels(method).inc(),
+        )
+        slack = clients.slack_client(settings, budget, aiohttp.ClientSession())
         openai_client = clients.openai_client(settings)
         return cls(
             settings=settings,
@@ -70,7 +81,7 @@ class Runtime:
             downloader=SlackDownloader(settings.slack_bot_token.get_secret_value(), settings.slack_api_base),
             openai=openai_client,
             models=ModelCatalog(openai_client),
-            metrics=Metrics(),
+            metrics=metrics,
         )
 
     def context_window(self, model: str) -> int:

@@ -9,6 +9,8 @@ import time
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.rate_limits.budget import optional
+
 log = logging.getLogger(__name__)
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9_-]+")
@@ -32,13 +34,18 @@ class People:
         if cached and cached[0] > time.monotonic():
             return cached[1]
         label = user_id
+        looked_up = False
         try:
-            response = await self._client.users_info(user=user_id)
-            user = response.get("user") or {}
-            profile = user.get("profile") or {}
-            label = profile.get("display_name") or profile.get("real_name") or user.get("name") or user_id
+            with optional():  # a name is nice to have; over the budget, the id will do this once
+                response = await self._client.users_info(user=user_id)
+                looked_up = True
+                user = response.get("user") or {}
+                profile = user.get("profile") or {}
+                label = profile.get("display_name") or profile.get("real_name") or user.get("name") or user_id
         except SlackApiError as exc:
+            looked_up = True
             log.info("users.info failed for a user (%s); using the id", exc.response.get("error"))
         name = speaker_name(label)
-        self._names[user_id] = (time.monotonic() + self._ttl, name)
+        if looked_up:
+            self._names[user_id] = (time.monotonic() + self._ttl, name)
         return name
