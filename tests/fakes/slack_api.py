@@ -169,6 +169,7 @@ class SlackCall:
     token: str | None
     http_method: str = "POST"
     rate_limited: bool = False  # answered 429 by the enforced rate limits; the method did not run
+    at: float = field(default_factory=time.monotonic)  # when the fake received it
 
 
 @dataclass
