@@ -7,6 +7,11 @@ import logging
 import signal
 
 from aiohttp import web
+
+try:  # the faster event loop, where it installs (not on Windows)
+    from uvloop import new_event_loop as fast_event_loop
+except ImportError:  # pragma: no cover - platform without uvloop
+    fast_event_loop = None  # type: ignore[assignment]
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 
@@ -32,7 +37,8 @@ SOCKET_URL_RETRY_MAX_SECONDS = 60.0
 def serve(settings: Settings, *, mode: str, host: str, port: int) -> int:
     # Alembic runs its own event loop: migrate before ours starts.
     upgrade(settings.database_url)
-    return asyncio.run(_serve(settings, mode=mode, host=host, port=port))
+    with asyncio.Runner(loop_factory=fast_event_loop) as runner:
+        return runner.run(_serve(settings, mode=mode, host=host, port=port))
 
 
 async def _serve(settings: Settings, *, mode: str, host: str, port: int) -> int:

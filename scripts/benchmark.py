@@ -4,6 +4,7 @@ Prints figures and asserts nothing. From the repository root, in the virtualenv:
 
     python scripts/benchmark.py [--mentions 200] [--channels 20] [--first-delay 0.3] [--chunks 20]
                                 [--chunk-delay 0.01] [--enforce-limits] [--compare-minimal] [--duration S]
+                                [--baseline DIR]
 
 Each mention is the root of its own thread; they are spread round-robin over --channels channels.
 Everything runs on 127.0.0.1 with a SQLite database in a temporary directory. Times are when this
@@ -16,6 +17,8 @@ in its thread, no longer streaming, holds the model's whole text.
                   (default 180 then, else 120) and reports what was answered by then.
 --compare-minimal the same load, on fresh fakes, against scripts/minimal_bolt_app.py (plain Bolt:
                   one chat.postMessage per answer) after the bot, then both side by side.
+--baseline DIR    the same load, first, against the bot of another checkout (e.g. a `git worktree`
+                  of the commit before a change), so before and after are measured in one run.
 
 Delivery path of each complete answer, from FakeSlack's record of the message holding it: "stream"
 (made by chat.startStream), "edited" (chat.postMessage then chat.update), "posted" (one
@@ -32,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -231,23 +235,31 @@ class Figures:
 
 
 async def benchmark(args: argparse.Namespace) -> None:
-    targets = ("bot", "minimal") if args.compare_minimal else ("bot",)
+    targets = [
+        *(["baseline"] if args.baseline else []),
+        "bot",
+        *(["minimal"] if args.compare_minimal else []),
+    ]
+    titles = {"baseline": f"python -m bot serve from {args.baseline}", "bot": "python -m bot serve"}
     figures: dict[str, Figures] = {}
     for target in targets:
         if len(targets) > 1:
-            print(f"===== {target}: {'python -m bot serve' if target == 'bot' else MINIMAL_APP.name}")
+            print(f"===== {target}: {titles.get(target, MINIMAL_APP.name)}")
         figures[target] = await run_target(args, target)
     if len(targets) > 1:
-        print_comparison(figures["bot"], figures["minimal"])
+        print_comparison(figures)
 
 
 async def run_target(args: argparse.Namespace, target: str) -> Figures:
     """One process under the load, on fresh fakes and a fresh database."""
     with tempfile.TemporaryDirectory(prefix="bot-benchmark-") as tmp:
         async with FakeSlack(enforce_rate_limits=args.enforce_limits) as slack, FakeOpenAI() as openai:
-            if target == "bot":
+            if target in ("bot", "baseline"):
                 db_url = f"sqlite+aiosqlite:///{Path(tmp) / 'data' / 'bot.db'}"
-                bot = BotProcess(bot_env(slack, openai, db_url, args.concurrency), Path(tmp))
+                env = bot_env(slack, openai, db_url, args.concurrency)
+                if target == "baseline":  # its `bot` package first on the path, before this one's
+                    env["PYTHONPATH"] = args.baseline
+                bot = BotProcess(env, Path(tmp))
             else:
                 bot = MinimalAppProcess(minimal_env(slack, openai), Path(tmp))
             try:
@@ -365,23 +377,27 @@ def rate_rows(slack: FakeSlack) -> dict[str, str]:
     return rows
 
 
-def print_comparison(bot: Figures, minimal: Figures) -> None:
+def print_comparison(figures: dict[str, Figures]) -> None:
     def ratio(a: float, b: float) -> str:
         return f"{a / b:.2f}" if b and not (math.isnan(a) or math.isnan(b)) else "n/a"
 
-    table = [
-        ("ack p50 ms", percentile(bot.ack_ms, 50), percentile(minimal.ack_ms, 50), 1),
-        ("ack p99 ms", percentile(bot.ack_ms, 99), percentile(minimal.ack_ms, 99), 1),
-        ("end-to-end p50 s", percentile(bot.e2e_s, 50), percentile(minimal.e2e_s, 50), 2),
-        ("end-to-end p99 s", percentile(bot.e2e_s, 99), percentile(minimal.e2e_s, 99), 2),
-        ("CPU ms/answer", bot.cpu_ms_per_answer, minimal.cpu_ms_per_answer, 1),
-        ("peak RSS MB", bot.peak_rss_mb, minimal.peak_rss_mb, 1),
-        ("answers complete", float(bot.complete), float(minimal.complete), 0),
+    rows: list[tuple[str, Callable[[Figures], float], int]] = [
+        ("ack p50 ms", lambda f: percentile(f.ack_ms, 50), 1),
+        ("ack p99 ms", lambda f: percentile(f.ack_ms, 99), 1),
+        ("end-to-end p50 s", lambda f: percentile(f.e2e_s, 50), 2),
+        ("end-to-end p99 s", lambda f: percentile(f.e2e_s, 99), 2),
+        ("CPU ms/answer", lambda f: f.cpu_ms_per_answer, 1),
+        ("peak RSS MB", lambda f: f.peak_rss_mb, 1),
+        ("answers complete", lambda f: float(f.complete), 0),
     ]
+    names = list(figures)
+    ratios = [(a, b) for a, b in (("bot", "minimal"), ("bot", "baseline")) if a in figures and b in figures]
     print("===== side by side (same load, fresh fakes each)")
-    print(f"{'':<19}{'bot':>10}{'minimal':>10}{'bot/minimal':>13}")
-    for label, a, b, digits in table:
-        print(f"{label:<19}{a:>10.{digits}f}{b:>10.{digits}f}{ratio(a, b):>13}")
+    print(f"{'':<19}" + "".join(f"{name:>10}" for name in names) + "".join(f"{a}/{b:>13}" for a, b in ratios))
+    for label, value, digits in rows:
+        cells = "".join(f"{value(figures[name]):>10.{digits}f}" for name in names)
+        shares = "".join(f"{ratio(value(figures[a]), value(figures[b])):>{len(a) + 14}}" for a, b in ratios)
+        print(f"{label:<19}{cells}{shares}")
 
 
 def main() -> None:
@@ -408,7 +424,10 @@ def main() -> None:
     parser.add_argument(
         "--compare-minimal", action="store_true", help="also run scripts/minimal_bolt_app.py; side by side"
     )
+    parser.add_argument("--baseline", metavar="DIR", help="first run the bot of another checkout in DIR")
     args = parser.parse_args()
+    if args.baseline:
+        args.baseline = str(Path(args.baseline).resolve())
     if args.timeout is None:
         args.timeout = 180.0 if args.enforce_limits else 120.0
     asyncio.run(benchmark(args))
