@@ -123,8 +123,11 @@ class StreamedReply:
                 return  # all of it, once, at the end
             if self._streaming:
                 await self._append_streaming(text)
+            elif self._ts is None:
+                await self._update_if_due(force=True)  # the first words, posted at once
             else:
-                await self._update_if_due(force=self._ts is None)
+                with optional():  # an edit in between is shown when the budget has room for it
+                    await self._update_if_due(force=False)
             self._start_ticker()
 
     async def finish(self, extra: str = "") -> None:
@@ -242,7 +245,11 @@ class StreamedReply:
             if reason not in EXPIRED:
                 with prepaid(self._stop_slot), contextlib.suppress(SlackApiError):
                     await self._client.chat_stopStream(channel=self._channel, ts=self._ts)
-        await self._update_if_due(force=True)
+        if self._ts is None:
+            await self._update_if_due(force=True)
+        else:
+            with optional():  # the message is there; the final edit brings it up to date
+                await self._update_if_due(force=True)
 
     # -- post + update -------------------------------------------------------------------------
 
