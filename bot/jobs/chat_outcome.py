@@ -61,6 +61,8 @@ async def finish(
     messages: list[StoredMessage],
 ) -> None:
     """Record the finished text, then finish the reply; the job's completion appends `messages`."""
+    if not reply.said:
+        extra = extra.lstrip("\n")  # a notice alone, without the blank line that follows an answer
     messages = [_with_ts(m, reply.ts) if m.role == "assistant" else m for m in messages]
     outcome = Outcome(
         ts=reply.ts,

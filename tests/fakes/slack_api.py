@@ -29,7 +29,7 @@ Behaviour worth knowing (realistic Slack rules the fake enforces):
 * ``chat.update`` with ``text`` and/or ``markdown_text`` replaces both (a missing one becomes None);
   ``blocks`` are kept unless given (``[]`` clears them), as in Slack.
 * ``hold_after(method)`` carries out the next call to ``method`` and holds its answer (for kill
-  tests: Slack did the work, the bot never heard).
+  tests: Slack did the work, the bot never heard); ``hold_before(method)`` holds it unserved.
 * ``files.completeUploadExternal`` with a channel also posts a bot message carrying the files
   (``text`` = ``initial_comment``), so it shows in ``thread_messages`` like in Slack.
 
@@ -286,8 +286,9 @@ class _PendingUpload:
 class Hold:
     """A call carried out whose answer is held (see ``FakeSlack.hold_after``)."""
 
-    def __init__(self) -> None:
-        self.reached = asyncio.Event()  # set once the call was carried out and is being held
+    def __init__(self, before: bool) -> None:
+        self.before = before
+        self.reached = asyncio.Event()  # set once the call is being held
         self._released = asyncio.Event()
 
     def release(self) -> None:
@@ -526,7 +527,14 @@ class FakeSlack:
         """Carry out the next call to ``method`` (its effect shows at once) but hold its answer
         until ``release()`` or until the client goes away: a test kills the bot in that window,
         after Slack did the work and before the bot heard that it did."""
-        hold = Hold()
+        hold = Hold(before=False)
+        self._holds[method] = hold
+        return hold
+
+    def hold_before(self, method: str) -> Hold:
+        """Hold the next call to ``method`` before carrying it out: killed then, the bot's call
+        never happens (a client gone away is not served)."""
+        hold = Hold(before=True)
         self._holds[method] = hold
         return hold
 
@@ -858,12 +866,16 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
+        hold = self._holds.pop(method, None)
+        if hold is not None and hold.before:
+            await hold.keep(request)
+            if request.transport is None or request.transport.is_closing():
+                return web.json_response({"ok": False, "error": "client_went_away"})
         try:
             result = handler(args)
         except _SlackError as e:
             return web.json_response({"ok": False, "error": e.error})
-        hold = self._holds.pop(method, None)
-        if hold is not None:
+        if hold is not None and not hold.before:
             await hold.keep(request)
         extra_headers = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
         return web.json_response({"ok": True, **result}, headers=extra_headers)
