@@ -130,3 +130,26 @@ async def test_on_either_database_a_kill_after_the_final_call_changes_nothing(
     [answer] = slack.thread_messages("C0CHAN", event["ts"])
     assert answer.visible_text == FIRST and not answer.streaming
     assert len(openai_api.requests_to("/v1/chat/completions")) == 1
+
+
+@pytest.mark.parametrize("held", ["before", "after"])
+async def test_an_upload_killed_at_its_final_call_is_shared_once_and_the_image_made_once(
+    start_bot: Callable[..., Any], slack: FakeSlack, openai_api: FakeOpenAI, held: str
+) -> None:
+    bot = await start_bot()
+    hold = (slack.hold_before if held == "before" else slack.hold_after)("files.completeUploadExternal")
+    await bot.send_form(payloads.slash_command("/image", "A lighthouse at dawn"))
+    await asyncio.wait_for(hold.reached.wait(), 20)
+    await bot.kill()
+
+    await start_bot()
+    # Resumed: files.info on the recorded id tells whether the share went through; if not, the
+    # recorded upload is shared now. Either way the image is not made again.
+    await slack.wait_for("files.info", timeout=20)
+    await slack.wait_until(lambda: slack.upload_batches, timeout=20, what="the upload")
+    await asyncio.sleep(1.0)
+    [batch] = slack.upload_batches
+    assert batch[0].initial_comment.startswith("<@U0ALICE>: A lighthouse at dawn")
+    assert len([m for m in slack.bot_messages("C0CHAN") if m.files]) == 1
+    assert len(openai_api.requests_to("/v1/images/generations")) == 1
+    assert len(slack.calls_to("files.getUploadURLExternal")) == 1

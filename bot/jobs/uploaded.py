@@ -10,17 +10,17 @@ from storage import ClaimedJob
 KEY = "upload"
 
 
-def record_upload(rt: Runtime, job: ClaimedJob) -> OnUploaded:
+def record_upload(rt: Runtime, job: ClaimedJob, key: str = KEY) -> OnUploaded:
     async def record(pending: PendingShare) -> None:
-        job.progress = {**job.progress, KEY: pending.model_dump()}
+        job.progress = {**job.progress, key: pending.model_dump()}
         await rt.jobs.save_progress(job.id, job.progress)
 
     return record
 
 
-async def uploaded_before(rt: Runtime, job: ClaimedJob) -> bool:
+async def uploaded_before(rt: Runtime, job: ClaimedJob, key: str = KEY) -> bool:
     """True when an earlier attempt of this job uploaded its files: they are shared now, once."""
-    recorded = job.progress.get(KEY)
+    recorded = job.progress.get(key)
     if not recorded or not job.resumed:
         return False
     return await finish_recorded(rt.slack, recorded)
