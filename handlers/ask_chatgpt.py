@@ -118,6 +118,15 @@ class ToolCall:
             return self.arguments
 
 
+# The line that ends an answer the model did not finish, by finish reason (None: the stream ended
+# without one, e.g. the connection was closed before `[DONE]`).
+INCOMPLETE: dict[str | None, str] = {
+    None: "_(This answer is incomplete: the connection to the model ended before it was finished.)_",
+    "length": "_(This answer is incomplete: it reached the maximum length and was cut short.)_",
+    "content_filter": "_(This answer is incomplete: OpenAI's content filter stopped it.)_",
+}
+
+
 @dataclass
 class ChatOutcome:
     text: str = ""
@@ -127,6 +136,11 @@ class ChatOutcome:
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+
+    @property
+    def incomplete_note(self) -> str | None:
+        """The line saying the answer is cut, or None for a whole answer (or a finished tool call)."""
+        return INCOMPLETE.get(self.finish_reason or None)
 
 
 OnText = Callable[[str], Awaitable[None]]

@@ -7,9 +7,10 @@ rest of the bot uses. Migrations live in `storage/migrations` and ship with the 
 from storage.attachments import AttachmentStore, StoredAttachment
 from storage.conversations import ConversationStore, StoredMessage, ThreadKey
 from storage.db import Database
-from storage.jobs import ClaimedJob, JobStore, NewJob
+from storage.jobs import Append, ClaimedJob, JobStore, NewJob
 
 __all__ = [
+    "Append",
     "AttachmentStore",
     "ClaimedJob",
     "ConversationStore",

@@ -107,8 +107,9 @@ class ConversationStore:
         async with self._db.sessions.begin() as session:
             await self._conversation_id(session, key)
 
-    async def _conversation_id(self, session: AsyncSession, key: ThreadKey) -> int:
-        conversation_id = await session.scalar(select(Conversation.id).where(self._match(key)))
+    @staticmethod
+    async def _conversation_id(session: AsyncSession, key: ThreadKey) -> int:
+        conversation_id = await session.scalar(select(Conversation.id).where(ConversationStore._match(key)))
         if conversation_id is None:
             try:
                 async with session.begin_nested():
@@ -119,7 +120,9 @@ class ConversationStore:
                     await session.flush()
                     conversation_id = conversation.id
             except IntegrityError:
-                conversation_id = await session.scalar(select(Conversation.id).where(self._match(key)))
+                conversation_id = await session.scalar(
+                    select(Conversation.id).where(ConversationStore._match(key))
+                )
         if conversation_id is None:  # pragma: no cover - another writer inserted it, so it is there
             raise RuntimeError("the conversation was neither found nor created")
         return int(conversation_id)
@@ -130,31 +133,44 @@ class ConversationStore:
                 done = await session.scalar(select(exists().where(ConversationMessage.job_id == job_id)))
                 if done:
                     return
-            conversation_id = await self._conversation_id(session, key)
-            last = await session.scalar(
-                select(func.max(ConversationMessage.seq)).where(
-                    ConversationMessage.conversation_id == conversation_id
-                )
+            await append_in(session, key, messages, job_id)
+
+
+async def append_in(
+    session: AsyncSession, key: ThreadKey, messages: list[StoredMessage], job_id: int | None
+) -> None:
+    """Append in the caller's transaction (the job store finishes a job and appends its answer at once)."""
+    match = ConversationStore._match(key)
+    last_seq = (
+        select(func.max(ConversationMessage.seq))
+        .where(ConversationMessage.conversation_id == Conversation.id)
+        .scalar_subquery()
+    )
+    # The conversation and its last seq in one round trip; it is nearly always there (`ensure`).
+    row = (await session.execute(select(Conversation.id, last_seq).where(match))).first()
+    if row is None:
+        conversation_id, last = await ConversationStore._conversation_id(session, key), None
+    else:
+        conversation_id, last = int(row[0]), row[1]
+    seq = (last or 0) + 1
+    now = utcnow()
+    for offset, message in enumerate(messages):
+        session.add(
+            ConversationMessage(
+                conversation_id=conversation_id,
+                seq=seq + offset,
+                role=message.role,
+                content=message.content,
+                name=message.name,
+                model=message.model,
+                prompt_tokens=message.prompt_tokens,
+                completion_tokens=message.completion_tokens,
+                slack_ts=message.slack_ts,
+                attachment_ids=list(message.attachment_ids) or None,
+                job_id=job_id,
+                created_at=now,
             )
-            seq = (last or 0) + 1
-            now = utcnow()
-            for offset, message in enumerate(messages):
-                session.add(
-                    ConversationMessage(
-                        conversation_id=conversation_id,
-                        seq=seq + offset,
-                        role=message.role,
-                        content=message.content,
-                        name=message.name,
-                        model=message.model,
-                        prompt_tokens=message.prompt_tokens,
-                        completion_tokens=message.completion_tokens,
-                        slack_ts=message.slack_ts,
-                        attachment_ids=list(message.attachment_ids) or None,
-                        job_id=job_id,
-                        created_at=now,
-                    )
-                )
-            await session.execute(
-                update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now)
-            )
+        )
+    await session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now)
+    )

@@ -17,9 +17,11 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 
+from storage.conversations import StoredMessage, ThreadKey, append_in
 from storage.db import Database, unreachable
 from storage.tables import Job, utcnow
 
@@ -37,6 +39,14 @@ class NewJob:
     serial_key: str | None = None
 
 
+@dataclass(frozen=True)
+class Append:
+    """Messages a job adds to a thread's conversation, in the same transaction as its own write."""
+
+    key: ThreadKey
+    messages: list[StoredMessage]
+
+
 @dataclass
 class ClaimedJob:
     id: int
@@ -44,6 +54,9 @@ class ClaimedJob:
     payload: dict[str, Any]
     attempts: int
     progress: dict[str, Any] = field(default_factory=dict)
+    # Set by a runner whose answer joins a conversation: appended when the job is marked done, in
+    # that one transaction, so the history and the job's status never disagree.
+    conversation: Append | None = None
 
     @property
     def resumed(self) -> bool:
@@ -137,19 +150,28 @@ class JobStore:
             )
             return list(lost.scalars())
 
-    async def save_progress(self, job_id: int, progress: dict[str, Any]) -> None:
+    async def save_progress(
+        self, job_id: int, progress: dict[str, Any], append: Append | None = None
+    ) -> None:
+        """Record how far a job got (and, with `append`, the conversation messages that step adds)."""
         async with self._db.sessions.begin() as session:
             await session.execute(update(Job).where(Job.id == job_id).values(progress=progress))
+            if append is not None:
+                await append_in(session, append.key, append.messages, job_id)
 
-    async def finish(self, job_id: int, *, failed: bool = False, error: str | None = None) -> None:
-        """Record a job's outcome. Tried again when the connection is cut under it (the update is
-        the same each time): a finished job left running would run a second time."""
+    async def finish(
+        self, job_id: int, *, failed: bool = False, error: str | None = None, append: Append | None = None
+    ) -> None:
+        """Record a job's outcome and, with `append`, add its answer to the conversation: one
+        transaction, so a job is never done without its answer saved, nor its answer saved twice.
+        Tried again when the connection is cut under it (or two appends race for a seq): a finished
+        job left running would run a second time."""
         for attempt in range(1, FINISH_ATTEMPTS + 1):
             try:
                 async with self._db.sessions.begin() as session:
-                    await session.execute(
+                    result = await session.execute(
                         update(Job)
-                        .where(Job.id == job_id)
+                        .where(Job.id == job_id, Job.status.in_((QUEUED, RUNNING)))
                         .values(
                             status=FAILED if failed else DONE,
                             error=error,
@@ -157,9 +179,14 @@ class JobStore:
                             finished_at=utcnow(),
                         )
                     )
+                    assert isinstance(result, CursorResult)  # an INSERT/UPDATE answers with a cursor result
+                    # The row is locked until commit: a twin finishing the same job waits, then finds
+                    # it done and appends nothing.
+                    if result.rowcount and append is not None:
+                        await append_in(session, append.key, append.messages, job_id)
                 return
             except Exception as exc:
-                if attempt == FINISH_ATTEMPTS or not unreachable(exc):
+                if attempt == FINISH_ATTEMPTS or not (unreachable(exc) or isinstance(exc, IntegrityError)):
                     raise
                 log.warning(
                     "could not record the end of job %s (%s); trying again", job_id, type(exc).__name__
@@ -195,4 +222,4 @@ class JobStore:
             return {c.name: getattr(job, c.name) for c in Job.__table__.columns}
 
 
-__all__ = ["DONE", "FAILED", "QUEUED", "RUNNING", "ClaimedJob", "JobStore", "NewJob"]
+__all__ = ["DONE", "FAILED", "QUEUED", "RUNNING", "Append", "ClaimedJob", "JobStore", "NewJob"]

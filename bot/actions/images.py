@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.actions.end_user import safety_identifier
 from bot.config import Settings
-from bot.delivery.uploads import OutgoingFile, slug, upload
+from bot.delivery.uploads import OnUploaded, OutgoingFile, slug, upload
 from bot.delivery.where import Where
 from bot.process.runtime import Runtime
 from handlers import create_image
@@ -45,7 +45,9 @@ def files_for(request: ImageRequest, result: ImageResult) -> list[OutgoingFile]:
     ]
 
 
-async def create_and_upload(rt: Runtime, request: ImageRequest, where: Where) -> ImageResult:
+async def create_and_upload(
+    rt: Runtime, request: ImageRequest, where: Where, on_uploaded: OnUploaded | None = None
+) -> ImageResult:
     """Generate, then upload every image in one message. Raises what upstream raised."""
     result = await create_image.generate(rt.openai, request)
     if result.images:
@@ -55,5 +57,6 @@ async def create_and_upload(rt: Runtime, request: ImageRequest, where: Where) ->
             thread_ts=where.thread_ts,
             files=files_for(request, result),
             comment=comment_for(where.user, request, result),
+            on_uploaded=on_uploaded,
         )
     return result

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from bot.config import Settings
-from bot.delivery.uploads import OutgoingFile, slug, upload
+from bot.delivery.uploads import OnUploaded, OutgoingFile, slug, upload
 from bot.delivery.where import Where
 from bot.process.runtime import Runtime
 from handlers import create_speech
@@ -48,7 +48,9 @@ def files_for(request: SpeechRequest, parts: list[SpeechPart]) -> list[OutgoingF
     ]
 
 
-async def speak_and_upload(rt: Runtime, request: SpeechRequest, where: Where, comment: str) -> int:
+async def speak_and_upload(
+    rt: Runtime, request: SpeechRequest, where: Where, comment: str, on_uploaded: OnUploaded | None = None
+) -> int:
     """Read aloud and upload in one message; return how many parts. Raises what upstream raised."""
     parts = await speak_all(rt, request)
     notes = [comment]
@@ -62,5 +64,6 @@ async def speak_and_upload(rt: Runtime, request: SpeechRequest, where: Where, co
         thread_ts=where.thread_ts,
         files=files_for(request, parts),
         comment="\n".join(notes),
+        on_uploaded=on_uploaded,
     )
     return len(parts)

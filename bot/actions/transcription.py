@@ -11,6 +11,8 @@ import asyncio
 from typing import Any, Literal
 
 import openai
+from pydantic import BaseModel
+from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.content import audio_files as audio
@@ -18,7 +20,7 @@ from bot.content.subtitles import clock
 from bot.delivery import requester
 from bot.delivery.long_text import post_long
 from bot.delivery.openai_errors import describe
-from bot.delivery.uploads import OutgoingFile, upload
+from bot.delivery.uploads import OnUploaded, OutgoingFile, upload
 from bot.delivery.where import Where
 from bot.downloads.core import DownloadFailed
 from bot.process.runtime import Runtime
@@ -74,32 +76,77 @@ def _notes(settings: Settings, transcript: Transcript, request: AudioRequest) ->
     return notes
 
 
-async def _deliver(
-    rt: Runtime, where: Where, task: Task, file: SharedFile, transcript: Transcript, request: AudioRequest
-) -> None:
+class SubtitleFile(BaseModel):
+    filename: str
+    content: str
+    title: str
+    comment: str
+
+
+class Delivery(BaseModel):
+    """A transcript as it is posted (text messages, or a subtitle file with its beginning shown),
+    recorded by the job before it is posted, and the text that joins the conversation."""
+
+    text: str
+    message: str | None = None
+    file: SubtitleFile | None = None
+
+
+def _render(
+    settings: Settings, task: Task, file: SharedFile, transcript: Transcript, request: AudioRequest
+) -> Delivery:
     what = "English translation" if task == "translate" else "Transcript"
-    header = "\n".join([f"*{what} of `{file.name}`*", *_notes(rt.settings, transcript, request)])
+    header = "\n".join([f"*{what} of `{file.name}`*", *_notes(settings, transcript, request)])
     stem = file.name.rsplit(".", 1)[0] if "." in file.name else file.name
     if transcript.subtitles is not None:
         preview = transcript.subtitles[:SUBTITLE_PREVIEW] + (
             "\n…" if len(transcript.subtitles) > SUBTITLE_PREVIEW else ""
         )
-        subtitle = OutgoingFile(
-            f"{stem}.{transcript.response_format}", transcript.subtitles.encode(), f"{what}: {file.name}"
-        )
-        await upload(
-            rt.slack,
-            channel=where.channel,
-            thread_ts=where.thread_ts,
-            files=[subtitle],
+        subtitle = SubtitleFile(
+            filename=f"{stem}.{transcript.response_format}",
+            content=transcript.subtitles,
+            title=f"{what}: {file.name}",
             comment=f"{header}\n```\n{preview}\n```",
         )
-        return
+        return Delivery(text=transcript.text, file=subtitle)
     if transcript.response_format == "verbose_json" and transcript.segments:
         body = "\n".join(f"{clock(s.start)} {s.text.strip()}" for s in transcript.segments)
     else:
         body = transcript.text.strip() or "_(no speech found)_"
-    await post_long(rt.slack, channel=where.channel, thread_ts=where.thread_ts, text=f"{header}\n{body}")
+    return Delivery(text=transcript.text, message=f"{header}\n{body}")
+
+
+async def deliver(
+    rt: Runtime, where: Where, delivery: Delivery, on_uploaded: OnUploaded | None = None
+) -> None:
+    if delivery.file is not None:
+        subtitle = delivery.file
+        await upload(
+            rt.slack,
+            channel=where.channel,
+            thread_ts=where.thread_ts,
+            files=[OutgoingFile(subtitle.filename, subtitle.content.encode(), subtitle.title)],
+            comment=subtitle.comment,
+            on_uploaded=on_uploaded,
+        )
+    elif delivery.message is not None:
+        await post_long(rt.slack, channel=where.channel, thread_ts=where.thread_ts, text=delivery.message)
+
+
+async def posted_before(rt: Runtime, where: Where, delivery: Delivery) -> bool:
+    """For a resumed job: is this transcript's first message in the thread already? (Rare path:
+    conversations.replies is rate limited hard.)"""
+    if delivery.message is None or not where.thread_ts:
+        return False
+    first_line = delivery.message.split("\n", 1)[0]
+    try:
+        response = await rt.slack.conversations_replies(channel=where.channel, ts=where.thread_ts, limit=200)
+    except SlackApiError:
+        return False
+    return any(
+        m.get("bot_id") and str(m.get("text") or "").startswith(first_line)
+        for m in response.get("messages") or []
+    )
 
 
 async def resolve_all(rt: Runtime, where: Where, files: list[dict[str, Any]]) -> list[SharedFile]:
@@ -118,11 +165,10 @@ async def resolve_all(rt: Runtime, where: Where, files: list[dict[str, Any]]) ->
     return resolved
 
 
-async def transcribe_one(
+async def make(
     rt: Runtime, where: Where, task: Task, file: SharedFile, request: AudioRequest
-) -> str | None:
-    """Transcribe one file and post it in `where`'s thread; the text, or None once the requester
-    was told what went wrong."""
+) -> Delivery | None:
+    """Transcribe one file: what to post, or None once the requester was told what went wrong."""
     try:
         spool = await rt.downloader.download_to_disk(file, transcribe_audio.MAX_AUDIO_BYTES)
     except DownloadFailed as exc:
@@ -148,8 +194,19 @@ async def transcribe_one(
         if transcript.response_format in transcribe_audio.TIMED_FORMATS and not transcript.segments:
             duration = await asyncio.to_thread(audio.audio_duration, spool)
             transcribe_audio.finish_timing(transcript, duration)
-    await _deliver(rt, where, task, file, transcript, request)
-    return transcript.text
+    return _render(rt.settings, task, file, transcript, request)
+
+
+async def transcribe_one(
+    rt: Runtime, where: Where, task: Task, file: SharedFile, request: AudioRequest
+) -> str | None:
+    """Transcribe one file and post it in `where`'s thread; the text, or None once the requester
+    was told what went wrong."""
+    delivery = await make(rt, where, task, file, request)
+    if delivery is None:
+        return None
+    await deliver(rt, where, delivery)
+    return delivery.text
 
 
 async def transcribe_thread_audio(rt: Runtime, where: Where) -> list[str]:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 11_000
 STREAM_BUFFER = 256
 EXPIRED = {"message_not_in_streaming_state", "message_not_found", "cant_update_message"}
+EMPTY_ANSWER = "_(The model returned an empty answer.)_"
 
 OnStarted = Callable[[str], Awaitable[None]]
 STREAM, EDITED, POSTED = "stream", "edited", "posted"
@@ -130,6 +131,18 @@ class StreamedReply:
                     await self._update_if_due(force=False)
             self._start_ticker()
 
+    @property
+    def said(self) -> str:
+        """What the current message says so far (a job records it, finished, before finishing)."""
+        return self._text
+
+    async def finish_as(self, text: str) -> None:
+        """Make the message read `text`, finished: a resumed job re-delivering its recorded answer."""
+        await self._stop_ticker()
+        async with self._lock:
+            self._text, self._pending = "", 0
+        await self.finish(text)
+
     async def finish(self, extra: str = "") -> None:
         """Send what is left; `extra` (a notice, a footer) is added at the end."""
         await self._stop_ticker()
@@ -138,7 +151,7 @@ class StreamedReply:
                 self._text += extra
                 self._pending += len(extra)
             if not self._text:
-                self._text = "_(The model returned an empty answer.)_"
+                self._text = EMPTY_ANSWER
                 self._pending = len(self._text)
             if self._path is None:
                 await self._choose_path()

@@ -29,7 +29,7 @@ from bot.delivery.openai_errors import describe
 from bot.delivery.streamed_reply import StreamedReply
 from bot.delivery.validation_messages import job_problem
 from bot.delivery.where import Where
-from bot.jobs import chat_inputs
+from bot.jobs import chat_inputs, chat_outcome
 from bot.jobs.chat_messages import chat_messages, system_prompt
 from bot.jobs.payloads import ChatReply
 from bot.process.runtime import Runtime
@@ -64,8 +64,7 @@ MAX_TOOL_ROUNDS = 3
 async def _earlier_reply(rt: Runtime, job: ClaimedJob, p: ChatReply) -> str | None:
     if job.progress.get("reply_ts"):
         return str(job.progress["reply_ts"])
-    if not job.progress.get("replying"):
-        return None
+    # Died before the reply's ts was recorded (perhaps before there was a reply): look, rarely.
     return await find_earlier_reply(
         rt.slack, channel=p.where.channel, thread_ts=p.thread_ts, after_ts=p.ts, bot_user_id=p.bot_user_id
     )
@@ -92,6 +91,11 @@ class Turn:
 async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
     where = p.where.in_thread(p.thread_ts)
     key = ThreadKey(where.team_id, where.channel, p.thread_ts)
+    outcome_before = chat_outcome.recorded(job) if job.resumed else None
+    if outcome_before is not None:
+        # Killed after the answer was recorded: show that answer, finished; the model is not asked.
+        await chat_outcome.redeliver(rt, job, p, key, outcome_before)
+        return
     # The thread is a conversation from now on: a reply typed while this answer streams is
     # recorded, and answered after it (jobs of one thread run in order).
     await rt.conversations.ensure(key)
@@ -125,36 +129,34 @@ async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
     except (openai.OpenAIError, ChatTimeout) as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
         log.warning("chat job %s failed upstream: %s", job.id, type(exc).__name__)
-        await reply.fail(describe(exc, turn.request.model, images=turn.images))
+        failure = ("\n\n" if reply.said else "") + describe(exc, turn.request.model, images=turn.images)
         # The question stays in the conversation so that "try again" in the thread has context.
-        await rt.conversations.append(key, [turn.question], job_id=job.id)
+        await chat_outcome.finish(rt, job, reply, key, failure, [turn.question])
         return
 
-    await reply.finish(await _footer(rt, turn, outcome))
+    cut = outcome.incomplete_note
+    answer_message = StoredMessage(
+        role="assistant",
+        # Marked as the person sees it, so the model knows its last answer was cut.
+        content="\n\n".join(
+            part for part in [*notes, said or _tool_calls_text(outcome).strip(), cut] if part
+        ),
+        model=outcome.model,
+        prompt_tokens=outcome.prompt_tokens,
+        completion_tokens=outcome.completion_tokens,
+    )
+    footer = await _footer(rt, turn, outcome)
+    await chat_outcome.finish(rt, job, reply, key, footer, [turn.question, answer_message])
     rt.metrics.delivery_paths.labels(reply.path).inc()
     log.debug("chat job %s: the answer reached Slack as %s", job.id, reply.path)
     if turn.first_in_thread and p.channel_type == "im":
         await _set_title(rt, where, p.text)
     _count_tokens(rt, outcome)
-    answer_message = StoredMessage(
-        role="assistant",
-        content="\n\n".join(part for part in [*notes, said or _tool_calls_text(outcome).strip()] if part),
-        model=outcome.model,
-        prompt_tokens=outcome.prompt_tokens,
-        completion_tokens=outcome.completion_tokens,
-        slack_ts=reply.ts,
-    )
-    await rt.conversations.append(key, [turn.question, answer_message], job_id=job.id)
 
 
 async def _reply_for(rt: Runtime, job: ClaimedJob, p: ChatReply) -> StreamedReply:
     """Where the answer goes: a new message, or the one an interrupted attempt started."""
     existing_ts = await _earlier_reply(rt, job, p) if job.resumed else None
-    if existing_ts is None:
-        # Say a reply is about to start: should the process die before its ts is recorded, the
-        # next attempt looks for it in the thread instead of posting a second one.
-        job.progress = {**job.progress, "replying": True}
-        await rt.jobs.save_progress(job.id, job.progress)
 
     async def remember_reply_ts(ts: str) -> None:
         job.progress = {**job.progress, "reply_ts": ts}
@@ -212,8 +214,8 @@ async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey) -> Turn | str:
 async def _footer(rt: Runtime, turn: Turn, outcome: ChatOutcome) -> str:
     """What follows the answer: tool calls shown, notices, and which assistant answered."""
     extra = _tool_calls_text(outcome)
-    if outcome.finish_reason == "length":
-        extra += "\n\n_(The answer reached the maximum length and was cut short.)_"
+    if outcome.incomplete_note:
+        extra += "\n\n" + outcome.incomplete_note
     if turn.dropped and await rt.conversations.first_trim_notice(turn.key):
         extra += "\n\n" + TRIMMED
     for note in turn.notes:
@@ -254,7 +256,7 @@ async def _converse(
         if outcome.text:
             said.append(outcome.text)
         ours = [call for call in outcome.tool_calls if call.name in bot_tools.NAMES]
-        if not offer or not ours:
+        if not offer or not ours or outcome.incomplete_note:  # a cut call is never run
             return outcome, "".join(said), notes
         await reply.set_status("is working on it…")
         messages.append(ChatMessage(**bot_tools.assistant_turn(outcome.text, outcome.tool_calls)))

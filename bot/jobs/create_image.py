@@ -11,6 +11,7 @@ from bot.delivery.openai_errors import describe
 from bot.delivery.validation_messages import job_problem
 from bot.downloads.core import DownloadFailed
 from bot.jobs.payloads import CreateImage
+from bot.jobs.uploaded import record_upload, uploaded_before
 from bot.process.runtime import Runtime
 from storage import ClaimedJob
 
@@ -18,8 +19,8 @@ NO_IMAGE = ":warning: OpenAI answered without an image. Please try again or chan
 
 
 async def run(rt: Runtime, job: ClaimedJob, p: CreateImage) -> None:
-    if job.progress.get("uploaded"):
-        return  # an earlier attempt finished the work and died before saying so
+    if await uploaded_before(rt, job):
+        return  # an earlier attempt made the images and died before saying so
     where = p.where
     try:
         request = image_request(rt.settings, where.team_id, where.user, p.options)
@@ -27,7 +28,7 @@ async def run(rt: Runtime, job: ClaimedJob, p: CreateImage) -> None:
         await requester.tell(rt.slack, where, job_problem(exc))
         return
     try:
-        result = await create_and_upload(rt, request, where)
+        result = await create_and_upload(rt, request, where, on_uploaded=record_upload(rt, job))
     except openai.OpenAIError as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
         await requester.tell(rt.slack, where, describe(exc, request.model))
@@ -37,5 +38,3 @@ async def run(rt: Runtime, job: ClaimedJob, p: CreateImage) -> None:
         return
     if not result.images:
         await requester.tell(rt.slack, where, NO_IMAGE)
-        return
-    await rt.jobs.save_progress(job.id, {**job.progress, "uploaded": True})

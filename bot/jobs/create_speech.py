@@ -10,14 +10,15 @@ from bot.delivery import requester
 from bot.delivery.openai_errors import describe
 from bot.delivery.validation_messages import job_problem
 from bot.jobs.payloads import CreateSpeech
+from bot.jobs.uploaded import record_upload, uploaded_before
 from bot.process.runtime import Runtime
 from handlers.realtime_speech import RealtimeSpeechError
 from storage import ClaimedJob
 
 
 async def run(rt: Runtime, job: ClaimedJob, p: CreateSpeech) -> None:
-    if job.progress.get("uploaded"):
-        return
+    if await uploaded_before(rt, job):
+        return  # an earlier attempt read it aloud and died before saying so
     where = p.where
     try:
         request = speech_request(rt.settings, p.options)
@@ -26,7 +27,13 @@ async def run(rt: Runtime, job: ClaimedJob, p: CreateSpeech) -> None:
         return
     verb = "read aloud" if p.source == "read_aloud" else "asked for speech"
     try:
-        await speak_and_upload(rt, request, where, comment=f"<@{where.user}> {verb} :speaker:")
+        await speak_and_upload(
+            rt,
+            request,
+            where,
+            comment=f"<@{where.user}> {verb} :speaker:",
+            on_uploaded=record_upload(rt, job),
+        )
     except openai.OpenAIError as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
         await requester.tell(rt.slack, where, describe(exc, request.model))
@@ -34,5 +41,3 @@ async def run(rt: Runtime, job: ClaimedJob, p: CreateSpeech) -> None:
     except RealtimeSpeechError as exc:
         failed = f":warning: The Realtime model `{request.model}` could not read this aloud: {exc}"
         await requester.tell(rt.slack, where, failed)
-        return
-    await rt.jobs.save_progress(job.id, {**job.progress, "uploaded": True})

@@ -83,4 +83,5 @@ async def run_job(rt: Runtime, job: ClaimedJob) -> None:
         rt.metrics.job_seconds.labels(job.kind).observe(time.monotonic() - started)
         rt.metrics.jobs_finished.labels(job.kind, status).inc()
         if status != "released":
-            await rt.jobs.finish(job.id, failed=status == "failed")
+            # The answer joins the conversation in the transaction that marks the job done.
+            await rt.jobs.finish(job.id, failed=status == "failed", append=job.conversation)

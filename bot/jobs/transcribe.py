@@ -16,9 +16,10 @@ from bot.delivery import requester
 from bot.delivery.validation_messages import job_problem
 from bot.delivery.where import Where
 from bot.jobs.payloads import Transcribe
+from bot.jobs.uploaded import record_upload, uploaded_before
 from bot.process.runtime import Runtime
 from bot.rate_limits.budget import optional
-from storage import ClaimedJob, StoredMessage, ThreadKey
+from storage import Append, ClaimedJob, StoredMessage, ThreadKey
 
 NO_AUDIO_HERE = ":warning: I found no audio to {task} in that message or its thread."
 
@@ -62,20 +63,48 @@ async def run(rt: Runtime, job: ClaimedJob, p: Transcribe) -> None:
     key = ThreadKey(where.team_id, where.channel, str(thread_ts))
     await rt.conversations.ensure(key)
     asked = "Translate to English" if p.task == "translate" else "Transcribe"
+    made: dict[str, dict[str, object]] = dict(job.progress.get("made") or {})
     for file in files:
         if file.id in done:
             continue
-        await _status(rt, where, "is translating…" if p.task == "translate" else "is transcribing…")
-        text = await transcription.transcribe_one(rt, where, p.task, file, request)
-        if text is not None:
-            exchange = [
-                StoredMessage("user", f"{asked} the audio file `{file.name}`."),
-                StoredMessage("assistant", text),
-            ]
-            await rt.conversations.append(key, exchange)
+        recorded = made.get(file.id)
+        delivery = transcription.Delivery.model_validate(recorded) if recorded is not None else None
+        upload_key = f"upload:{file.id}"
+        if delivery is None:
+            await _status(rt, where, "is translating…" if p.task == "translate" else "is transcribing…")
+            delivery = await transcription.make(rt, where, p.task, file, request)
+            if delivery is not None:
+                # Written ahead: a resumed job posts this transcript, it does not make another.
+                made[file.id] = delivery.model_dump()
+                job.progress = {**job.progress, "made": made}
+                await rt.jobs.save_progress(job.id, job.progress)
+                await transcription.deliver(
+                    rt, where, delivery, on_uploaded=record_upload(rt, job, upload_key)
+                )
+        elif not await _delivered_before(rt, job, where, delivery, upload_key):
+            await transcription.deliver(rt, where, delivery, on_uploaded=record_upload(rt, job, upload_key))
         done.add(file.id)
-        job.progress = {**job.progress, "done": sorted(done)}
-        await rt.jobs.save_progress(job.id, job.progress)
+        made.pop(file.id, None)
+        job.progress = {k: v for k, v in job.progress.items() if k != upload_key}
+        job.progress = {**job.progress, "done": sorted(done), "made": made}
+        exchange = None
+        if delivery is not None:
+            messages = [
+                StoredMessage("user", f"{asked} the audio file `{file.name}`."),
+                StoredMessage("assistant", delivery.text),
+            ]
+            exchange = Append(key, messages)
+        # The transcript joins the conversation in the write that marks its file done.
+        await rt.jobs.save_progress(job.id, job.progress, append=exchange)
+
+
+async def _delivered_before(
+    rt: Runtime, job: ClaimedJob, where: Where, delivery: transcription.Delivery, upload_key: str
+) -> bool:
+    """A resumed job's recorded transcript: is it in the thread already?"""
+    if delivery.file is not None:
+        return await uploaded_before(rt, job, upload_key)
+    return await transcription.posted_before(rt, where, delivery)
 
 
 async def _status(rt: Runtime, where: Where, status: str) -> None:

@@ -73,7 +73,8 @@ class ChatReply:
     ``choices``: explicit texts for several choices (``n`` is then ignored). ``usage`` replaces the
     estimated usage. ``stall_after``: after that many content chunks, send nothing more until the
     client goes away (or the fake stops). ``disconnect_after``: after that many content chunks,
-    drop the connection mid-stream.
+    drop the connection mid-stream. ``close_after``: after that many content chunks, end the
+    response cleanly with no finish reason and no ``[DONE]`` (a stream cut short that looks whole).
     """
 
     text: str = ""
@@ -86,6 +87,7 @@ class ChatReply:
     usage: dict[str, Any] | None = None
     stall_after: int | None = None
     disconnect_after: int | None = None
+    close_after: int | None = None
 
 
 @dataclass
@@ -741,6 +743,9 @@ class FakeOpenAI:
                 return True
             if reply.disconnect_after is not None and sent >= reply.disconnect_after:
                 self._drop(request)
+                return True
+            if reply.close_after is not None and sent >= reply.close_after:
+                await resp.write_eof()
                 return True
             return False
 

@@ -28,6 +28,8 @@ Behaviour worth knowing (realistic Slack rules the fake enforces):
   ``update_streaming_conflict=False``).
 * ``chat.update`` with ``text`` and/or ``markdown_text`` replaces both (a missing one becomes None);
   ``blocks`` are kept unless given (``[]`` clears them), as in Slack.
+* ``hold_after(method)`` carries out the next call to ``method`` and holds its answer (for kill
+  tests: Slack did the work, the bot never heard); ``hold_before(method)`` holds it unserved.
 * ``files.completeUploadExternal`` with a channel also posts a bot message carrying the files
   (``text`` = ``initial_comment``), so it shows in ``thread_messages`` like in Slack.
 
@@ -282,6 +284,25 @@ class _PendingUpload:
     content: bytes | None = None
 
 
+class Hold:
+    """A call carried out whose answer is held (see ``FakeSlack.hold_after``)."""
+
+    def __init__(self, before: bool) -> None:
+        self.before = before
+        self.reached = asyncio.Event()  # set once the call is being held
+        self._released = asyncio.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def keep(self, request: web.Request) -> None:
+        self.reached.set()
+        while not self._released.is_set() and request.transport is not None:
+            if request.transport.is_closing():
+                return
+            await asyncio.sleep(0.02)
+
+
 class _SlackError(Exception):
     def __init__(self, error: str) -> None:
         super().__init__(error)
@@ -356,6 +377,7 @@ class FakeSlack:
         self.socket_connections = 0  # websocket connections accepted so far
 
         self._failures: dict[str, list[_Failure]] = {}
+        self._holds: dict[str, Hold] = {}
         self.responses: list[dict[str, Any]] = []  # posts to response_url(...)
         self._pending_uploads: dict[str, _PendingUpload] = {}
         self._append_counts: dict[tuple[str, str], int] = {}
@@ -501,6 +523,21 @@ class FakeSlack:
         if status == 429 and not any(k.lower() == "retry-after" for k in hdrs):
             hdrs["Retry-After"] = "0"
         self._failures.setdefault(method, []).append(_Failure(error, status, hdrs, times))
+
+    def hold_after(self, method: str) -> Hold:
+        """Carry out the next call to ``method`` (its effect shows at once) but hold its answer
+        until ``release()`` or until the client goes away: a test kills the bot in that window,
+        after Slack did the work and before the bot heard that it did."""
+        hold = Hold(before=False)
+        self._holds[method] = hold
+        return hold
+
+    def hold_before(self, method: str) -> Hold:
+        """Hold the next call to ``method`` before carrying it out: killed then, the bot's call
+        never happens (a client gone away is not served)."""
+        hold = Hold(before=True)
+        self._holds[method] = hold
+        return hold
 
     def peak_calls_per_minute(self) -> dict[str, int]:
         """Per method, the most served calls (429s left out) one team made in any sliding window of
@@ -830,10 +867,17 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
+        hold = self._holds.pop(method, None)
+        if hold is not None and hold.before:
+            await hold.keep(request)
+            if request.transport is None or request.transport.is_closing():
+                return web.json_response({"ok": False, "error": "client_went_away"})
         try:
             result = handler(args)
         except _SlackError as e:
             return web.json_response({"ok": False, "error": e.error})
+        if hold is not None and not hold.before:
+            await hold.keep(request)
         extra_headers = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
         return web.json_response({"ok": True, **result}, headers=extra_headers)
 
@@ -1284,10 +1328,15 @@ class FakeSlack:
         self.uploads.extend(batch)
         self.upload_batches.append(batch)
         if channel:
+            ts = self._next_ts()
+            scope = "public" if str(channel).startswith("C") else "private"
+            for obj in objs:  # as files.info tells afterwards: where the file was shared
+                obj["channels" if scope == "public" else "groups"] = [str(channel)]
+                obj["shares"] = {scope: {str(channel): [{"ts": ts, "thread_ts": thread_ts}]}}
             self.messages.append(
                 SlackMessage(
                     channel=str(channel),
-                    ts=self._next_ts(),
+                    ts=ts,
                     thread_ts=thread_ts,
                     text=comment or "",
                     user=self.bot_user_id,
