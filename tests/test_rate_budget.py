@@ -8,12 +8,14 @@ import time
 import pytest
 
 from bot.rate_limits.budget import Budget, LocalLedger, optional, prepaid
-from bot.rate_limits.limits import LIMITS, MARGIN_SECONDS, Limit
+from bot.rate_limits.limits import LIMITS, Limit
 from bot.rate_limits.shared_ledger import SharedLedger
 from storage import Database
 from storage.migrate import upgrade
 from storage.rate_ledger import RateLedgerStore
 from tests.conftest import postgres_url_or_skip, reset_postgres
+
+MARGIN_SECONDS = Limit(1).margin
 
 
 class Clock:
@@ -57,6 +59,26 @@ async def test_per_channel_limits_count_each_channel_apart() -> None:
     )
     assert budget.key("T", "chat.postMessage", "C1") != budget.key("T", "chat.postMessage", "C2")
     assert budget.key("T", "chat.update", "C1") == budget.key("T", "chat.update", "C2")
+
+
+async def test_a_bucket_allows_a_burst_then_refills_a_little_slower_than_slack() -> None:
+    clock = Clock()
+    limit = LIMITS["chat.postMessage"]
+    budget = Budget(LocalLedger(clock), limits={"chat.postMessage": limit})
+    key = budget.key("T", "chat.postMessage", "C1")
+    for _ in range(5):
+        assert await budget.ledger.take(key, limit) == 0.0
+    wait = await budget.ledger.take(key, limit)
+    assert 1.0 < wait <= 1.1  # one a second at Slack; a little more here
+    held = await budget.try_reserve("T", "chat.postMessage", "C1")
+    assert held is None
+    clock.now += wait
+    held = await budget.try_reserve("T", "chat.postMessage", "C1")
+    assert held is not None
+    assert await budget.ledger.take(key, limit) > 0  # the token is held
+    with prepaid(held):
+        await budget.before_call("T", "chat.postMessage", "C1")
+    assert await budget.ledger.take(budget.key("T", "chat.postMessage", "C2"), limit) == 0.0
 
 
 async def test_a_reservation_holds_a_place_until_made_or_released() -> None:

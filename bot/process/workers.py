@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 RunJob = Callable[[ClaimedJob], Awaitable[None]]
 
+CLAIM_GATHER_SECONDS = 0.02
+
 
 class WorkerPool:
     def __init__(
@@ -81,6 +83,9 @@ class WorkerPool:
                 continue  # there may be more waiting
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+            # A burst of recordings (or of jobs ending) is taken in one claim, not one claim each:
+            # fewer transactions, and the acks still being sent go first.
+            await asyncio.sleep(CLAIM_GATHER_SECONDS)
 
     async def _run(self, job: ClaimedJob) -> None:
         try:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.rate_limits.limits import LIMITS, MARGIN_SECONDS, Limit
+from bot.rate_limits.limits import LIMITS, Limit
 
 log = logging.getLogger(__name__)
 
@@ -156,10 +156,14 @@ class _Window:
     calls: deque[float] = field(default_factory=deque)  # when each counted call was made
     held: int = 0  # reserved, not yet made
     paused_until: float = 0.0
+    tokens: float | None = None  # a bucket's (Limit.bucket): full at first
+    updated: float = 0.0
 
 
 class LocalLedger:
-    """The budget of one process (SQLite: one process owns the database)."""
+    """The budget of one process (SQLite: one process owns the database). A sliding window of the
+    calls made per key, or for a `bucket` limit a token bucket refilled a little slower than
+    Slack's own (`Limit.margin`)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -167,7 +171,12 @@ class LocalLedger:
 
     def _window(self, key: Key, limit: Limit, now: float) -> _Window:
         window = self._windows.setdefault(key, _Window())
-        horizon = now - limit.seconds - MARGIN_SECONDS
+        if limit.bucket:
+            rate = limit.calls / (limit.seconds + limit.margin)
+            filled = limit.calls if window.tokens is None else window.tokens + (now - window.updated) * rate
+            window.tokens, window.updated = min(float(limit.calls), filled), now
+            return window
+        horizon = now - limit.seconds - limit.margin
         while window.calls and window.calls[0] <= horizon:
             window.calls.popleft()
         return window
@@ -175,18 +184,29 @@ class LocalLedger:
     def _wait(self, window: _Window, limit: Limit, now: float) -> float:
         if window.paused_until > now:
             return window.paused_until - now
+        if window.tokens is not None:
+            free = window.tokens - window.held
+            if free >= 1.0 - 1e-9:
+                return 0.0
+            return max(0.01, (1.0 - free) * (limit.seconds + limit.margin) / limit.calls)
         if len(window.calls) + window.held < limit.calls:
             return 0.0
         if window.calls:
-            return max(0.01, window.calls[0] + limit.seconds + MARGIN_SECONDS - now)
+            return max(0.01, window.calls[0] + limit.seconds + limit.margin - now)
         return 0.25  # all held by reservations: look again soon
+
+    def _count(self, window: _Window, now: float) -> None:
+        if window.tokens is not None:
+            window.tokens -= 1.0
+        else:
+            window.calls.append(now)
 
     async def take(self, key: Key, limit: Limit) -> float:
         now = self._clock()
         window = self._window(key, limit, now)
         wait = self._wait(window, limit, now)
         if wait == 0.0:
-            window.calls.append(now)
+            self._count(window, now)
         return wait
 
     async def reserve(self, key: Key, limit: Limit) -> Slot | None:
@@ -195,12 +215,14 @@ class LocalLedger:
         if self._wait(window, limit, now) > 0:
             return None
         window.held += 1
-        return Slot(key)
+        return Slot(key, ref=limit)
 
     async def commit(self, slot: Slot) -> None:
-        window = self._windows[slot.key]
+        now = self._clock()
+        assert isinstance(slot.ref, Limit)
+        window = self._window(slot.key, slot.ref, now)
         window.held -= 1
-        window.calls.append(self._clock())
+        self._count(window, now)
 
     async def release(self, slot: Slot) -> None:
         self._windows[slot.key].held -= 1

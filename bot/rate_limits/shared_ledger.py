@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.rate_limits.budget import Key, Slot
-from bot.rate_limits.limits import MARGIN_SECONDS, Limit
+from bot.rate_limits.limits import Limit
 from storage.rate_ledger import RateLedgerStore, Taken
 
 
@@ -36,6 +36,6 @@ class SharedLedger:
             key.method,
             key.channel,
             limit.calls,
-            limit.seconds + MARGIN_SECONDS,
+            limit.seconds + limit.margin,  # a bucket is counted as a window: stricter
             reserve=reserve,
         )
