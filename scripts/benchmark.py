@@ -393,7 +393,10 @@ def print_comparison(figures: dict[str, Figures]) -> None:
     names = list(figures)
     ratios = [(a, b) for a, b in (("bot", "minimal"), ("bot", "baseline")) if a in figures and b in figures]
     print("===== side by side (same load, fresh fakes each)")
-    print(f"{'':<19}" + "".join(f"{name:>10}" for name in names) + "".join(f"{a}/{b:>13}" for a, b in ratios))
+    header = "".join(f"{name:>10}" for name in names) + "".join(
+        f"{a + '/' + b:>{len(a) + 14}}" for a, b in ratios
+    )
+    print(f"{'':<19}{header}")
     for label, value, digits in rows:
         cells = "".join(f"{value(figures[name]):>10.{digits}f}" for name in names)
         shares = "".join(f"{ratio(value(figures[a]), value(figures[b])):>{len(a) + 14}}" for a, b in ratios)

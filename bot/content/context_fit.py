@@ -9,13 +9,21 @@ from typing import TypeVar
 M = TypeVar("M")
 
 
-def fit(messages: Sequence[M], budget: int, count: Callable[[M], int]) -> tuple[list[M], int]:
+def fit(
+    messages: Sequence[M],
+    budget: int,
+    count: Callable[[M], int],
+    at_most: Callable[[M], int] | None = None,
+) -> tuple[list[M], int]:
     """Return the messages that fit within `budget` tokens, and how many were left out.
 
     `messages` is [system?, ...history..., newest]; a leading system message (if `count` sees it
-    first) and the last message are always kept.
+    first) and the last message are always kept. `at_most`, a cheap upper bound of `count`, spares
+    the counting (and the vocabulary it needs) for a conversation that fits whatever it counts.
     """
     if len(messages) <= 1:
+        return list(messages), 0
+    if at_most is not None and sum(at_most(message) for message in messages) <= budget:
         return list(messages), 0
     sizes = [count(message) for message in messages]
     keep_head = 1 if getattr(messages[0], "role", None) == "system" else 0

@@ -189,8 +189,8 @@ def fit_text(text: str, max_tokens: int, count: Callable[[str], int]) -> tuple[s
     The cut falls at the end of a line when at least one whole line fits, otherwise inside the first
     line (at a space when there is one). `count` is called O(log n) times.
     """
-    if count(text) <= max_tokens:
-        return text, False
+    if len(text.encode("utf-8", "surrogatepass")) <= max_tokens or count(text) <= max_tokens:
+        return text, False  # (a token is at least a byte: short text fits uncounted)
     if max_tokens <= 0:
         return "", True
     # Ends of lines (index just past each "\n"), and the end of the text.

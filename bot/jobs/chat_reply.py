@@ -303,7 +303,12 @@ def _fit(
 ) -> tuple[list[ChatMessage], int]:
     window = rt.context_window(model)
     budget = window - (max_tokens or min(DEFAULT_ANSWER_RESERVE, window // 4)) - tokens.REPLY_PRIMER
-    return fit(messages, budget, lambda m: tokens.count_message(model, m.model_dump()))
+    return fit(
+        messages,
+        budget,
+        lambda m: tokens.count_message(model, m.model_dump()),
+        lambda m: tokens.at_most_message(m.model_dump()),
+    )
 
 
 async def _set_title(rt: Runtime, where: Where, question: str) -> None:

@@ -15,7 +15,6 @@ import aiohttp
 import openai
 
 from bot.config import Settings
-from bot.content import tokens
 from bot.downloads.slack import SlackDownloader
 from bot.openai_models.catalog import ModelCatalog
 from bot.openai_models.defaults import context_window
@@ -121,7 +120,6 @@ class Runtime:
     async def start_workers(self, run_job: RunJob) -> None:
         """Claim and run recorded jobs with `run_job` (the job dispatcher, handed in by `serve`)."""
         s = self.settings
-        await asyncio.to_thread(tokens.warm)
         if self.db.is_sqlite:
             # One process owns a SQLite file: jobs it left running when it died resume now.
             await self.jobs.expire_leases()
