@@ -9,8 +9,6 @@ import io
 import wave
 from fractions import Fraction
 
-import av
-
 AUDIO_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
 
 # response_format -> (container format, encoder, encoder sample rate or None for the input rate)
@@ -47,6 +45,8 @@ def encode_pcm16(pcm: bytes, fmt: str, sample_rate: int = 24000) -> bytes:
     if len(pcm) % 2:
         pcm = pcm[:-1]  # a dangling half sample cannot be encoded
     container_format, codec, rate = _CODECS[fmt]
+    import av  # PyAV holds ~20 MB: loaded by the first encoding, not by every process at start
+
     out = io.BytesIO()
     with av.open(out, "w", format=container_format) as container:
         stream = container.add_stream(codec, rate=rate or sample_rate, layout="mono")

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-import av
-
 # The formats OpenAI's transcription endpoint decodes, chosen by the file's extension.
 AUDIO_EXTENSIONS = ("flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm")
 
@@ -51,6 +49,8 @@ def is_audio(name: str, filetype: str | None, mimetype: str | None, subtype: str
 
 def audio_duration(audio: BinaryIO) -> float | None:
     """Seconds of audio, read with PyAV (sync: run it in a thread); None when it cannot tell."""
+    import av  # PyAV holds ~20 MB: loaded by the first audio file, not by every process at start
+
     try:
         audio.seek(0)
         with av.open(audio, mode="r") as container:
