@@ -64,12 +64,25 @@ def modal(
     }
 
 
+def state_of(view: dict[str, Any]) -> dict[str, Any]:
+    """A submitted view's state values ({} when the view carries none, or not as an object)."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
 def value(state: dict[str, Any], block_id: str) -> str:
-    """What was typed or chosen in a block of a submitted view ("" when nothing)."""
-    entry = (state.get(block_id) or {}).get(ACTION) or {}
+    """What was typed or chosen in a block of a submitted view ("" when nothing, or not text)."""
+    block = state.get(block_id) if isinstance(state, dict) else None
+    entry = block.get(ACTION) if isinstance(block, dict) else None
+    if not isinstance(entry, dict):
+        return ""
     if "selected_option" in entry or entry.get("type") == "static_select":
-        return str(((entry.get("selected_option") or {}).get("value")) or "")
-    return str(entry.get("value") or "")
+        option = entry.get("selected_option")
+        chosen = option.get("value") if isinstance(option, dict) else None
+        return chosen if isinstance(chosen, str) else ""
+    typed = entry.get("value")
+    return typed if isinstance(typed, str) else ""
 
 
 def read_fields(

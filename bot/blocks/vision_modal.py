@@ -36,4 +36,7 @@ def read(state: dict[str, Any]) -> tuple[str, str, dict[str, Any], dict[str, str
     if not link:
         errors["link"] = "Please give a Slack file link or an https:// image URL."
     options = {field: forms.value(state, field) for field in ("model", "detail") if forms.value(state, field)}
+    if "detail" in options and options["detail"] not in DETAIL_LEVELS:
+        errors["detail"] = "Must be one of " + ", ".join(DETAIL_LEVELS) + "."
+        del options["detail"]
     return question, link, options, errors

@@ -67,7 +67,7 @@ class Flag:
     def value(self, raw: str) -> Any:
         try:
             return self.parse(raw)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):  # RecursionError: JSON nested too deep
             raise FlagError(f"`--{self.name}` must be {self.allowed} (got `{raw}`).") from None
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.blocks import ask_modal
+from bot.blocks import ask_modal, forms
 from bot.jobs.payloads import Ask
 from bot.listeners.fields import view_origin
 from bot.listeners.runtime_context import runtime_of
@@ -16,7 +16,7 @@ from bot.listeners.runtime_context import runtime_of
 async def handle(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    options, prompt, errors = ask_modal.read(view["state"]["values"])
+    options, prompt, errors = ask_modal.read(forms.state_of(view))
     if errors:
         await ack(response_action="errors", errors=errors)
         return

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.blocks import assistant_modal
+from bot.blocks import assistant_modal, forms
 from bot.delivery.validation_messages import field_problem
 from bot.jobs.payloads import AssistantCommand
 from bot.listeners.fields import view_origin
@@ -19,7 +19,7 @@ from handlers.create_assistant import validated_fields
 async def handle(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    values, errors = assistant_modal.read(view["state"]["values"])
+    values, errors = assistant_modal.read(forms.state_of(view))
     fields: dict[str, Any] = {}
     if not errors:
         try:

@@ -10,7 +10,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.actions.images import image_request
 from bot.actions.speech import speech_request
-from bot.blocks import image_modal, speech_modal
+from bot.blocks import forms, image_modal, speech_modal
 from bot.delivery.validation_messages import field_problem
 from bot.jobs.payloads import CreateImage, CreateSpeech
 from bot.listeners.fields import view_origin
@@ -20,7 +20,7 @@ from bot.listeners.runtime_context import runtime_of
 async def image_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    options, errors = image_modal.read(view["state"]["values"])
+    options, errors = image_modal.read(forms.state_of(view))
     origin = view_origin(body, view, context)
     rt = runtime_of(context)
     if not errors:
@@ -38,7 +38,7 @@ async def image_submitted(
 async def speech_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    options, errors = speech_modal.read(view["state"]["values"])
+    options, errors = speech_modal.read(forms.state_of(view))
     origin = view_origin(body, view, context)
     rt = runtime_of(context)
     if not errors:

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.blocks import vision_modal
+from bot.blocks import forms, vision_modal
 from bot.jobs.payloads import Ask
 from bot.listeners.fields import view_origin
 from bot.listeners.runtime_context import runtime_of
@@ -17,7 +17,7 @@ from bot.slack.links import file_stubs, refusal, split_links
 async def handle(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    question, link, options, errors = vision_modal.read(view["state"]["values"])
+    question, link, options, errors = vision_modal.read(forms.state_of(view))
     file_ids, urls, _ = split_links(link)
     if link and not file_ids and not urls:
         errors["link"] = "That is not a Slack file link or an https:// image URL."
