@@ -158,3 +158,24 @@ class AssistantUse(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     thread_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
     assistant_id: Mapped[str] = mapped_column(String(40), ForeignKey("assistants.id", ondelete="CASCADE"))
+
+
+# --- answer feedback (issue 15) -----------------------------------------------------------------
+class AnswerFeedback(Base):
+    """One person's vote on one answer of a conversation (the answer's Slack ts): a second click
+    replaces the first. `voted_at` is Slack's action time, epoch seconds: the later click wins."""
+
+    __tablename__ = "answer_feedback"
+
+    conversation_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    message_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(16))
+    voted_at: Mapped[float] = mapped_column(Double)
+    comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- end answer feedback ------------------------------------------------------------------------

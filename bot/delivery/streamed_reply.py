@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_chat_stream import AsyncChatStream
@@ -66,6 +67,8 @@ class StreamedReply:
         self._last_sent = 0.0
         self._ticker: asyncio.Task[None] | None = None
         self._finished = False
+        # Blocks that end the finished answer (the feedback buttons), on its last message only.
+        self._final_blocks: list[dict[str, Any]] | None = None
         # The earlier attempt's stream may still be open: close it before editing the message.
         self._close_stream_first = existing_ts is not None
 
@@ -99,10 +102,12 @@ class StreamedReply:
                 await self._update_if_due(force=self._ts is None)
             self._start_ticker()
 
-    async def finish(self, extra: str = "") -> None:
-        """Send what is left; `extra` (a notice, a footer) is added at the end."""
+    async def finish(self, extra: str = "", blocks: list[dict[str, Any]] | None = None) -> None:
+        """Send what is left; `extra` (a notice, a footer) is added at the end, `blocks` (such as
+        feedback buttons) below the answer, on its last message."""
         await self._stop_ticker()
         async with self._lock:
+            self._final_blocks = blocks or None
             if extra:
                 self._text += extra
                 self._pending += len(extra)
@@ -164,10 +169,10 @@ class StreamedReply:
                     buffer_size=STREAM_BUFFER,
                 )
                 await self._stream.append(markdown_text=self._text)
-                await self._stream.stop()
+                await self._stream.stop(blocks=self._final_blocks)
                 await self._started(self._stream.ts)
             else:
-                await self._stream.stop(markdown_text=extra or None)
+                await self._stream.stop(markdown_text=extra or None, blocks=self._final_blocks)
             self._pending = 0
         except SlackApiError as exc:
             await self._fall_back(_error(exc))
@@ -193,7 +198,7 @@ class StreamedReply:
             cut = self._text.rfind("\n", 0, MESSAGE_LIMIT)
             cut = cut if cut > MESSAGE_LIMIT // 2 else MESSAGE_LIMIT
             head, self._text = self._text[:cut], self._text[cut:].lstrip("\n")
-            await self._write(head)
+            await self._write(head, last=False)
             if self._ts:
                 self._earlier_ts.append(self._ts)
             self._ts = None
@@ -201,10 +206,10 @@ class StreamedReply:
         self._pending = 0
         self._last_sent = time.monotonic()
 
-    async def _write(self, text: str) -> None:
+    async def _write(self, text: str, last: bool = True) -> None:
         if self._ts is None:
             response = await self._client.chat_postMessage(
-                channel=self._channel, thread_ts=self._thread_ts, markdown_text=text
+                channel=self._channel, thread_ts=self._thread_ts, **self._content(text, last)
             )
             await self._started(str(response["ts"]))
         else:
@@ -213,12 +218,21 @@ class StreamedReply:
                 with contextlib.suppress(SlackApiError):
                     await self._client.chat_stopStream(channel=self._channel, ts=self._ts)
             try:
-                await self._client.chat_update(channel=self._channel, ts=self._ts, markdown_text=text)
+                await self._client.chat_update(
+                    channel=self._channel, ts=self._ts, **self._content(text, last)
+                )
             except SlackApiError as exc:
                 if _error(exc) not in EXPIRED:
                     raise
                 self._ts = None
-                await self._write(text)
+                await self._write(text, last)
+
+    def _content(self, text: str, last: bool) -> dict[str, Any]:
+        """markdown_text, or (on the finished answer's last message, which carries blocks) the same
+        text as a markdown block above them: Slack takes markdown_text or blocks, not both."""
+        if self._final_blocks is None or not last:
+            return {"markdown_text": text}
+        return {"text": text, "blocks": [{"type": "markdown", "text": text}, *self._final_blocks]}
 
     async def _started(self, ts: str | None) -> None:
         if ts and ts != self._ts:

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.actions import tools as bot_tools
 from bot.actions.end_user import safety_identifier
+from bot.blocks import feedback
 from bot.content import documents, tokens
 from bot.content.context_fit import fit
 from bot.delivery import requester
@@ -129,7 +130,7 @@ async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
         await rt.conversations.append(key, [turn.question], job_id=job.id)
         return
 
-    await reply.finish(await _footer(rt, turn, outcome))
+    await reply.finish(await _footer(rt, turn, outcome), blocks=feedback.answer_blocks())
     if turn.first_in_thread and p.channel_type == "im":
         await _set_title(rt, where, p.text)
     _count_tokens(rt, outcome)

@@ -21,6 +21,7 @@ from bot.jobs import (
     chat_reply,
     create_image,
     create_speech,
+    feedback,
     notice,
     summarize_thread,
     transcribe,
@@ -46,6 +47,13 @@ RUNNERS: dict[str, Runner] = {
     kinds.SuggestPrompts.KIND: welcome.suggest_prompts,
     kinds.PublishHome.KIND: welcome.publish_home,
 }
+# --- issue 15: answers people can rate, message shortcuts ---------------------------------------
+RUNNERS.update(
+    {
+        kinds.AnswerFeedback.KIND: feedback.run,
+    }
+)
+# --- end issue 15 -------------------------------------------------------------------------------
 
 CRASHED = ":boom: Sorry, something went wrong while working on this. The error was logged; please try again."
 INTERRUPTED = (

@@ -10,7 +10,9 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
+from bot.blocks import feedback as feedback_blocks
 from bot.listeners import runtime_context
+from bot.listeners.actions import feedback
 from bot.listeners.commands import ask, assistant, image, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
 from bot.listeners.events import (
@@ -54,3 +56,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.command("/translate")(transcribe_command.translate)
     app.shortcut(transcribe_shortcut.TRANSCRIBE_ID)(transcribe_shortcut.transcribe)
     app.shortcut(transcribe_shortcut.TRANSLATE_ID)(transcribe_shortcut.translate)
+    # --- issue 15: answers people can rate, the Home tab's buttons, message shortcuts ---------
+    app.action(feedback_blocks.ACTION_ID)(feedback.vote)
+    app.action(feedback_blocks.EXPLAIN_ACTION_ID)(feedback.explain)
+    app.view(feedback_blocks.COMMENT_CALLBACK_ID)(feedback.comment_submitted)
+    # --- end issue 15 ---------------------------------------------------------------------------

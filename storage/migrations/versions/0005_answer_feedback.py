@@ -1,0 +1,38 @@
+"""Answer feedback: each person's vote (and what was wrong) on an answer of a conversation.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "answer_feedback",
+        sa.Column(
+            "conversation_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("message_ts", sa.String(32), primary_key=True),
+        sa.Column("user_id", sa.String(32), primary_key=True),
+        sa.Column("value", sa.String(16), nullable=False),
+        sa.Column("voted_at", sa.Double(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("answer_feedback")
