@@ -89,9 +89,12 @@ class ConversationMessage(Base):
     job_id: Mapped[int | None] = mapped_column(BigId)
     attachment_ids: Mapped[list[int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # issue 15: who wrote a person's message (their Home tab lists their recent conversations)
+    user_id: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq", name="uq_conversation_message_seq"),
+        Index("ix_conversation_messages_user_id", "user_id"),
         Index("ix_conversation_messages_job_id", "job_id"),
     )
 

@@ -190,7 +190,12 @@ async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey) -> Turn | str:
     text = (p.full_text or p.text) if p.assistant_name and assistant is None else p.text
     content = "\n\n".join(part for part in (text.strip() or ABOUT_THIS, inputs.document_text) if part)
     question = StoredMessage(
-        role="user", content=content, name=name, slack_ts=p.ts, attachment_ids=tuple(inputs.image_ids)
+        role="user",
+        content=content,
+        name=name,
+        slack_ts=p.ts,
+        attachment_ids=tuple(inputs.image_ids),
+        user_id=p.where.user,
     )
     image_ids = [i for message in [*history, question] for i in message.attachment_ids]
     default_model = rt.settings.openai_vision_model if image_ids else rt.settings.openai_chat_model

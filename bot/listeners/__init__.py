@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
+from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, transcribe_modal, vision_modal
 from bot.blocks import feedback as feedback_blocks
 from bot.listeners import runtime_context
-from bot.listeners.actions import feedback
+from bot.listeners.actions import feedback, home
 from bot.listeners.commands import ask, assistant, image, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
 from bot.listeners.events import (
@@ -28,6 +28,7 @@ from bot.listeners.submissions import (
     ask_modal_submitted,
     assistant_modal_submitted,
     media_modals_submitted,
+    transcribe_modal_submitted,
     vision_modal_submitted,
 )
 from bot.process.runtime import Runtime
@@ -60,4 +61,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.action(feedback_blocks.ACTION_ID)(feedback.vote)
     app.action(feedback_blocks.EXPLAIN_ACTION_ID)(feedback.explain)
     app.view(feedback_blocks.COMMENT_CALLBACK_ID)(feedback.comment_submitted)
+    app.action(home.ACTION_IDS)(home.open_form)
+    app.view(transcribe_modal.CALLBACK_ID)(transcribe_modal_submitted.handle)
     # --- end issue 15 ---------------------------------------------------------------------------

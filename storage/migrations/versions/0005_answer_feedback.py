@@ -1,4 +1,5 @@
-"""Answer feedback: each person's vote (and what was wrong) on an answer of a conversation.
+"""Answer feedback: each person's vote (and what was wrong) on an answer of a conversation; who
+wrote each person's message (for their recent conversations on the Home tab).
 
 Revision ID: 0005
 Revises: 0004
@@ -32,7 +33,13 @@ def upgrade() -> None:
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    with op.batch_alter_table("conversation_messages") as batch:
+        batch.add_column(sa.Column("user_id", sa.String(32), nullable=True))
+        batch.create_index("ix_conversation_messages_user_id", ["user_id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("conversation_messages") as batch:
+        batch.drop_index("ix_conversation_messages_user_id")
+        batch.drop_column("user_id")
     op.drop_table("answer_feedback")
