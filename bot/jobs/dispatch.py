@@ -23,6 +23,7 @@ from bot.jobs import (
     create_speech,
     feedback,
     notice,
+    rewrite,
     summarize_thread,
     transcribe,
     welcome,
@@ -51,6 +52,9 @@ RUNNERS: dict[str, Runner] = {
 RUNNERS.update(
     {
         kinds.AnswerFeedback.KIND: feedback.run,
+        kinds.TranslateMessage.KIND: rewrite.translate,
+        kinds.Proofread.KIND: rewrite.proofread,
+        kinds.PostProofread.KIND: rewrite.post_proofread,
     }
 )
 # --- end issue 15 -------------------------------------------------------------------------------

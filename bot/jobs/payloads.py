@@ -199,7 +199,8 @@ class PostProofread(JobPayload):
     """The proofread text posted in the thread on the person's behalf, saying so."""
 
     KIND = "message.proofread.post"
-    text: str
+    text: str = ""
+    result_job: int | None = None  # the text is that job's result (too long for the form's field)
 
 
 PAYLOADS.update({p.KIND: p for p in (AnswerFeedback, TranslateMessage, Proofread, PostProofread)})

@@ -11,8 +11,9 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, transcribe_modal, vision_modal
 from bot.blocks import feedback as feedback_blocks
+from bot.blocks import rewrite as rewrite_blocks
 from bot.listeners import runtime_context
-from bot.listeners.actions import feedback, home
+from bot.listeners.actions import feedback, home, rewrite
 from bot.listeners.commands import ask, assistant, image, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
 from bot.listeners.events import (
@@ -22,7 +23,7 @@ from bot.listeners.events import (
     assistant_thread_started,
     message,
 )
-from bot.listeners.shortcuts import read_aloud, summarize_thread
+from bot.listeners.shortcuts import proofread, read_aloud, summarize_thread, translate_message
 from bot.listeners.shortcuts import transcribe as transcribe_shortcut
 from bot.listeners.submissions import (
     ask_modal_submitted,
@@ -63,4 +64,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.view(feedback_blocks.COMMENT_CALLBACK_ID)(feedback.comment_submitted)
     app.action(home.ACTION_IDS)(home.open_form)
     app.view(transcribe_modal.CALLBACK_ID)(transcribe_modal_submitted.handle)
+    app.shortcut(translate_message.CALLBACK_ID)(translate_message.handle)
+    app.action(rewrite_blocks.TRANSLATE_AGAIN_ACTION_ID)(rewrite.translate_again)
+    app.shortcut(proofread.CALLBACK_ID)(proofread.handle)
+    app.action(rewrite_blocks.TONE_ACTION_ID)(rewrite.change_tone)
+    app.view(rewrite_blocks.RESULT_CALLBACK_ID)(rewrite.post_in_thread)
     # --- end issue 15 ---------------------------------------------------------------------------
