@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.slack import languages
 from tests.fakes.openai_api import ChatReply, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.support import payloads
@@ -146,3 +153,25 @@ async def test_proofread_of_a_message_too_long_for_the_form_says_so(
     assert "up to 3,000 characters" in (notice.text or "")
     assert openai_api.chat_bodies() == []
     assert not slack.calls_to("views.open")
+
+
+def test_both_shortcuts_are_in_the_manifest_beside_summarize_thread() -> None:
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[1] / "manifest.yml").read_text())
+    shortcuts = {s["callback_id"]: s for s in manifest["features"]["shortcuts"]}
+    assert shortcuts["translate_message"]["name"] == "Translate"
+    assert shortcuts["proofread"]["name"] == "Proofread"
+    assert "summarize_thread" in shortcuts
+    assert all(s["type"] == "message" for s in shortcuts.values())
+
+
+@given(st.text(max_size=12))
+def test_any_locale_gives_a_language_that_is_offered(locale: str) -> None:
+    assert languages.from_locale(locale) in languages.LANGUAGES
+
+
+@pytest.mark.parametrize(
+    ("locale", "code"),
+    [("de-DE", "de"), ("pt-BR", "pt"), ("es-LA", "es"), ("zh-TW", "zh-tw"), ("zh-CN", "zh-cn"), ("", "en")],
+)
+def test_slack_locales_map_to_their_language(locale: str, code: str) -> None:
+    assert languages.from_locale(locale) == code
