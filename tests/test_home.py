@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from bot.blocks import home
+from tests.conftest import BOTH_DATABASES
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.support import payloads
@@ -143,6 +145,7 @@ async def test_the_transcription_form_checks_its_fields_then_transcribes(
     )
 
 
+@BOTH_DATABASES
 async def test_the_home_tab_links_the_persons_own_recent_conversations(
     bot: BotProcess, slack: FakeSlack, openai_api: FakeOpenAI
 ) -> None:
@@ -158,3 +161,18 @@ async def test_the_home_tab_links_the_persons_own_recent_conversations(
     assert f"<{link}|How do tides work?> in <#C0CHAN>, today" in text
     assert "secret" not in text
     assert "None yet" not in text
+
+
+def test_usage_and_admin_settings_show_once_their_hooks_give_them() -> None:
+    # bot/jobs/welcome.py's usage_today and workspace_settings hooks return None until usage
+    # recording and per-workspace settings land; with them the Home tab shows both sections.
+    view = home.home_view(
+        chat_model="gpt-6-luna",
+        dm_channel="D0DM",
+        recent=[],
+        usage_today=["1,200 tokens in, 300 out"],
+        workspace_settings=["Daily limit: 50,000 tokens"],
+    )
+    text = json.dumps(view)
+    assert "*Your usage today*" in text and "1,200 tokens in" in text
+    assert buttons(view)[home.SETTINGS_ACTION_ID]["text"]["text"].startswith("*Workspace settings*")
