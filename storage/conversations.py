@@ -25,6 +25,7 @@ class StoredMessage:
     slack_ts: str | None = None
     attachment_ids: tuple[int, ...] = ()
     created_at: datetime | None = field(default=None, compare=False)
+    user_id: str | None = None  # the Slack user who wrote it (a person's message)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class ConversationStore:
                 slack_ts=row.slack_ts,
                 attachment_ids=tuple(row.attachment_ids or ()),
                 created_at=row.created_at,
+                user_id=row.user_id,
             )
             for row in rows
         ]
@@ -169,6 +171,7 @@ async def append_in(
                 attachment_ids=list(message.attachment_ids) or None,
                 job_id=job_id,
                 created_at=now,
+                user_id=message.user_id,
             )
         )
     await session.execute(

@@ -89,9 +89,12 @@ class ConversationMessage(Base):
     job_id: Mapped[int | None] = mapped_column(BigId)
     attachment_ids: Mapped[list[int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # issue 15: who wrote a person's message (their Home tab lists their recent conversations)
+    user_id: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq", name="uq_conversation_message_seq"),
+        Index("ix_conversation_messages_user_id", "user_id"),
         Index("ix_conversation_messages_job_id", "job_id"),
     )
 
@@ -185,3 +188,24 @@ class SlackRatePause(Base):
     method: Mapped[str] = mapped_column(String(64), primary_key=True)
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     until: Mapped[float] = mapped_column(Double)
+
+
+# --- answer feedback (issue 15) -----------------------------------------------------------------
+class AnswerFeedback(Base):
+    """One person's vote on one answer of a conversation (the answer's Slack ts): a second click
+    replaces the first. `voted_at` is Slack's action time, epoch seconds: the later click wins."""
+
+    __tablename__ = "answer_feedback"
+
+    conversation_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    message_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(16))
+    voted_at: Mapped[float] = mapped_column(Double)
+    comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- end answer feedback ------------------------------------------------------------------------

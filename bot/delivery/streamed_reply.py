@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_chat_stream import AsyncChatStream
@@ -80,6 +81,8 @@ class StreamedReply:
         self._last_sent = 0.0
         self._ticker: asyncio.Task[None] | None = None
         self._finished = False
+        # Blocks that end the finished answer (the feedback buttons), on its last message only.
+        self._final_blocks: list[dict[str, Any]] | None = None
         # The earlier attempt's stream may still be open: close it before editing the message.
         self._close_stream_first = existing_ts is not None
         self._budget = client.budget if isinstance(client, BudgetedWebClient) else UNLIMITED
@@ -136,17 +139,19 @@ class StreamedReply:
         """What the current message says so far (a job records it, finished, before finishing)."""
         return self._text
 
-    async def finish_as(self, text: str) -> None:
+    async def finish_as(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """Make the message read `text`, finished: a resumed job re-delivering its recorded answer."""
         await self._stop_ticker()
         async with self._lock:
             self._text, self._pending = "", 0
-        await self.finish(text)
+        await self.finish(text, blocks)
 
-    async def finish(self, extra: str = "") -> None:
-        """Send what is left; `extra` (a notice, a footer) is added at the end."""
+    async def finish(self, extra: str = "", blocks: list[dict[str, Any]] | None = None) -> None:
+        """Send what is left; `extra` (a notice, a footer) is added at the end, `blocks` (such as
+        feedback buttons) below the answer, on its last message."""
         await self._stop_ticker()
         async with self._lock:
+            self._final_blocks = blocks or None
             if extra:
                 self._text += extra
                 self._pending += len(extra)
@@ -239,11 +244,11 @@ class StreamedReply:
                 )
                 with prepaid(self._start_slot, self._stop_slot):
                     await self._stream.append(markdown_text=self._text)
-                    await self._stream.stop()
+                    await self._stream.stop(blocks=self._final_blocks)
                 await self._started(self._stream.ts)
             else:
                 with prepaid(self._stop_slot):
-                    await self._stream.stop(markdown_text=extra or None)
+                    await self._stream.stop(markdown_text=extra or None, blocks=self._final_blocks)
             self._pending = 0
         except SlackApiError as exc:
             await self._fall_back(_error(exc))
@@ -274,7 +279,7 @@ class StreamedReply:
             cut = self._text.rfind("\n", 0, MESSAGE_LIMIT)
             cut = cut if cut > MESSAGE_LIMIT // 2 else MESSAGE_LIMIT
             head, rest = self._text[:cut], self._text[cut:].lstrip("\n")
-            await self._write(head)
+            await self._write(head, last=False)
             self._text = rest
             if self._ts:
                 self._earlier_ts.append(self._ts)
@@ -283,10 +288,10 @@ class StreamedReply:
         self._pending = 0
         self._last_sent = time.monotonic()
 
-    async def _write(self, text: str) -> None:
+    async def _write(self, text: str, last: bool = True) -> None:
         if self._ts is None:
             response = await self._client.chat_postMessage(
-                channel=self._channel, thread_ts=self._thread_ts, markdown_text=text
+                channel=self._channel, thread_ts=self._thread_ts, **self._content(text, last)
             )
             await self._started(str(response["ts"]))
         else:
@@ -295,12 +300,21 @@ class StreamedReply:
                 with contextlib.suppress(SlackApiError):
                     await self._client.chat_stopStream(channel=self._channel, ts=self._ts)
             try:
-                await self._client.chat_update(channel=self._channel, ts=self._ts, markdown_text=text)
+                await self._client.chat_update(
+                    channel=self._channel, ts=self._ts, **self._content(text, last)
+                )
             except SlackApiError as exc:
                 if _error(exc) not in EXPIRED:
                     raise
                 self._ts = None
-                await self._write(text)
+                await self._write(text, last)
+
+    def _content(self, text: str, last: bool) -> dict[str, Any]:
+        """markdown_text, or (on the finished answer's last message, which carries blocks) the same
+        text as a markdown block above them: Slack takes markdown_text or blocks, not both."""
+        if self._final_blocks is None or not last:
+            return {"markdown_text": text}
+        return {"text": text, "blocks": [{"type": "markdown", "text": text}, *self._final_blocks]}
 
     async def _started(self, ts: str | None) -> None:
         if ts and ts != self._ts:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from bot.blocks import feedback
 from bot.delivery.earlier_reply import find_earlier_reply
 from bot.delivery.streamed_reply import EMPTY_ANSWER, StreamedReply
 from bot.jobs.payloads import ChatReply
@@ -25,6 +26,7 @@ class RecordedMessage(BaseModel):
     completion_tokens: int | None = None
     slack_ts: str | None = None
     attachment_ids: tuple[int, ...] = ()
+    user_id: str | None = None
 
     @classmethod
     def of(cls, message: StoredMessage) -> RecordedMessage:
@@ -37,6 +39,7 @@ class RecordedMessage(BaseModel):
             completion_tokens=message.completion_tokens,
             slack_ts=message.slack_ts,
             attachment_ids=message.attachment_ids,
+            user_id=message.user_id,
         )
 
     def stored(self) -> StoredMessage:
@@ -50,6 +53,7 @@ class Outcome(BaseModel):
     ts: str | None
     text: str
     messages: list[RecordedMessage]
+    rated: bool = False  # ends with the feedback buttons
 
 
 async def finish(
@@ -59,6 +63,8 @@ async def finish(
     key: ThreadKey,
     extra: str,
     messages: list[StoredMessage],
+    *,
+    rated: bool = False,
 ) -> None:
     """Record the finished text, then finish the reply; the job's completion appends `messages`."""
     if not reply.said:
@@ -68,10 +74,11 @@ async def finish(
         ts=reply.ts,
         text=(reply.said + extra) or EMPTY_ANSWER,
         messages=[RecordedMessage.of(m) for m in messages],
+        rated=rated,
     )
     job.progress = {**job.progress, KEY: outcome.model_dump(mode="json")}
     await rt.jobs.save_progress(job.id, job.progress)
-    await reply.finish(extra)
+    await reply.finish(extra, feedback.answer_blocks() if rated else None)
     if reply.ts and reply.ts != outcome.ts:  # the message was posted by this very call
         messages = [_with_ts(m, reply.ts) if m.role == "assistant" else m for m in messages]
     job.conversation = Append(key, messages)
@@ -97,7 +104,7 @@ async def redeliver(rt: Runtime, job: ClaimedJob, p: ChatReply, key: ThreadKey, 
         update_seconds=rt.settings.update_interval_seconds,
         existing_ts=ts,
     )
-    await reply.finish_as(outcome.text)
+    await reply.finish_as(outcome.text, feedback.answer_blocks() if outcome.rated else None)
     messages = [m.stored() for m in outcome.messages]
     if reply.ts:
         messages = [

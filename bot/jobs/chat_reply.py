@@ -146,7 +146,7 @@ async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
         completion_tokens=outcome.completion_tokens,
     )
     footer = await _footer(rt, turn, outcome)
-    await chat_outcome.finish(rt, job, reply, key, footer, [turn.question, answer_message])
+    await chat_outcome.finish(rt, job, reply, key, footer, [turn.question, answer_message], rated=True)
     rt.metrics.delivery_paths.labels(reply.path).inc()
     log.debug("chat job %s: the answer reached Slack as %s", job.id, reply.path)
     if turn.first_in_thread and p.channel_type == "im":
@@ -194,7 +194,12 @@ async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey) -> Turn | str:
     text = (p.full_text or p.text) if p.assistant_name and assistant is None else p.text
     content = "\n\n".join(part for part in (text.strip() or ABOUT_THIS, inputs.document_text) if part)
     question = StoredMessage(
-        role="user", content=content, name=name, slack_ts=p.ts, attachment_ids=tuple(inputs.image_ids)
+        role="user",
+        content=content,
+        name=name,
+        slack_ts=p.ts,
+        attachment_ids=tuple(inputs.image_ids),
+        user_id=p.where.user,
     )
     image_ids = [i for message in [*history, question] for i in message.attachment_ids]
     default_model = rt.settings.openai_vision_model if image_ids else rt.settings.openai_chat_model

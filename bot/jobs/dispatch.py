@@ -21,7 +21,9 @@ from bot.jobs import (
     chat_reply,
     create_image,
     create_speech,
+    feedback,
     notice,
+    rewrite,
     summarize_thread,
     transcribe,
     welcome,
@@ -46,6 +48,16 @@ RUNNERS: dict[str, Runner] = {
     kinds.SuggestPrompts.KIND: welcome.suggest_prompts,
     kinds.PublishHome.KIND: welcome.publish_home,
 }
+# --- issue 15: answers people can rate, message shortcuts ---------------------------------------
+RUNNERS.update(
+    {
+        kinds.AnswerFeedback.KIND: feedback.run,
+        kinds.TranslateMessage.KIND: rewrite.translate,
+        kinds.Proofread.KIND: rewrite.proofread,
+        kinds.PostProofread.KIND: rewrite.post_proofread,
+    }
+)
+# --- end issue 15 -------------------------------------------------------------------------------
 
 CRASHED = ":boom: Sorry, something went wrong while working on this. The error was logged; please try again."
 INTERRUPTED = (

@@ -160,6 +160,53 @@ PAYLOADS: dict[str, type[JobPayload]] = {
 }
 
 
+# --- answers people can rate, message shortcuts (issue 15) --------------------------------------
+class AnswerFeedback(JobPayload):
+    """A click on an answer's feedback buttons (`value`, at Slack's `voted_at`), or what was wrong
+    with it (`comment`). `where.thread_ts` is the answer's conversation, `message_ts` the answer."""
+
+    KIND = "feedback.answer"
+    message_ts: str
+    value: Literal["positive", "negative"] | None = None
+    voted_at: float = 0.0
+    comment: str | None = None
+
+
+class TranslateMessage(JobPayload):
+    """Shortcut "Translate": `text` into `language` (None: the clicking person's Slack locale),
+    answered privately in the message's thread. `source_job` : a later choice of language reads
+    the text from the first job instead of carrying it again."""
+
+    KIND = "message.translate"
+    text: str = ""
+    language: str | None = None
+    source_job: int | None = None
+
+
+class Proofread(JobPayload):
+    """Shortcut "Proofread": `text` corrected in `tone`, shown in the modal `external_id` (or
+    `view_id`), from which the person may post it in the thread. `source_job` as for Translate."""
+
+    KIND = "message.proofread"
+    text: str = ""
+    tone: str = "keep"
+    external_id: str | None = None
+    view_id: str | None = None
+    source_job: int | None = None
+
+
+class PostProofread(JobPayload):
+    """The proofread text posted in the thread on the person's behalf, saying so."""
+
+    KIND = "message.proofread.post"
+    text: str = ""
+    result_job: int | None = None  # the text is that job's result (too long for the form's field)
+
+
+PAYLOADS.update({p.KIND: p for p in (AnswerFeedback, TranslateMessage, Proofread, PostProofread)})
+# --- end issue 15 -------------------------------------------------------------------------------
+
+
 def read(job: ClaimedJob) -> JobPayload:
     """The job's payload, validated; KeyError for an unknown kind, ValidationError for a bad row."""
     return PAYLOADS[job.kind].model_validate(job.payload)

@@ -1,11 +1,26 @@
-"""Welcome someone who opens the bot: suggested prompts in a new chat, the Home tab's help."""
+"""Welcome someone who opens the bot: suggested prompts in a new chat, and the Home tab (every
+action with a button opening its form, their recent conversations, their usage today, and the
+workspace's settings for admins)."""
 
 from __future__ import annotations
 
-from bot.blocks import welcome
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import home, welcome
 from bot.jobs.payloads import PublishHome, SuggestPrompts
 from bot.process.runtime import Runtime
 from storage import ClaimedJob
+from storage.recent_conversations import recent_conversations
+
+log = logging.getLogger(__name__)
+
+RECENT = 8
+TITLE_LENGTH = 70
 
 
 async def suggest_prompts(rt: Runtime, job: ClaimedJob, p: SuggestPrompts) -> None:
@@ -18,4 +33,76 @@ async def suggest_prompts(rt: Runtime, job: ClaimedJob, p: SuggestPrompts) -> No
 
 
 async def publish_home(rt: Runtime, job: ClaimedJob, p: PublishHome) -> None:
-    await rt.slack.views_publish(user_id=p.where.user, view=welcome.home_view(rt.settings.openai_chat_model))
+    team, user = p.where.team_id, p.where.user
+    recent, usage, settings = await asyncio.gather(
+        _recent(rt, team, user), usage_today(rt, team, user), workspace_settings(rt, team)
+    )
+    if settings is not None and not await _is_admin(rt, user):
+        settings = None
+    view = home.home_view(
+        chat_model=rt.settings.openai_chat_model,
+        dm_channel=p.where.channel,
+        recent=recent,
+        usage_today=usage,
+        workspace_settings=settings,
+    )
+    await rt.slack.views_publish(user_id=user, view=view)
+
+
+# --- hooks for work landing in parallel ---------------------------------------------------------
+async def usage_today(rt: Runtime, team_id: str, user_id: str) -> list[str] | None:
+    """HOOK(usage): the person's own usage today, one line each (tokens in and out, images, seconds
+    of audio, estimated cost), once usage is recorded; None leaves the section out of the Home tab.
+    Usage recording is being added separately (`/openai usage`): read it here when it lands."""
+    return None
+
+
+async def workspace_settings(rt: Runtime, team_id: str) -> list[str] | None:
+    """HOOK(settings): the workspace's settings, one line each, once per-workspace settings exist
+    (OAuth distribution, `/openai`). Admins then see them with a "Change settings" button whose
+    action id is `home.SETTINGS_ACTION_ID`: register its listener (open the settings form) with
+    them. None leaves the section out."""
+    return None
+
+
+# --- end hooks ----------------------------------------------------------------------------------
+
+
+async def _is_admin(rt: Runtime, user_id: str) -> bool:
+    try:
+        user = (await rt.slack.users_info(user=user_id)).get("user") or {}
+    except SlackApiError:
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+async def _recent(rt: Runtime, team_id: str, user_id: str) -> list[home.RecentConversation]:
+    found = await recent_conversations(rt.db, team_id, user_id, RECENT)
+    links = await asyncio.gather(*(_permalink(rt, c.channel_id, c.thread_ts) for c in found))
+    return [
+        home.RecentConversation(
+            title=_title(c.first_question), link=link, channel=c.channel_id, when=_when(c.updated_at)
+        )
+        for c, link in zip(found, links, strict=True)
+    ]
+
+
+async def _permalink(rt: Runtime, channel: str, ts: str) -> str:
+    with contextlib.suppress(SlackApiError):
+        response = await rt.slack.chat_getPermalink(channel=channel, message_ts=ts)
+        if response.get("permalink"):
+            return str(response["permalink"])
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def _title(question: str) -> str:
+    title = " ".join(question.split()) or "(a file)"
+    return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def _when(moment: datetime) -> str:
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    today = datetime.now(UTC).date()
+    day = "today" if moment.date() == today else moment.strftime("%d %b %Y")
+    return f"{day} {moment:%H:%M} UTC"

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
+from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, transcribe_modal, vision_modal
+from bot.blocks import feedback as feedback_blocks
+from bot.blocks import rewrite as rewrite_blocks
 from bot.listeners import runtime_context
+from bot.listeners.actions import feedback, home, rewrite
 from bot.listeners.commands import ask, assistant, image, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
 from bot.listeners.events import (
@@ -20,12 +23,13 @@ from bot.listeners.events import (
     assistant_thread_started,
     message,
 )
-from bot.listeners.shortcuts import read_aloud, summarize_thread
+from bot.listeners.shortcuts import proofread, read_aloud, summarize_thread, translate_message
 from bot.listeners.shortcuts import transcribe as transcribe_shortcut
 from bot.listeners.submissions import (
     ask_modal_submitted,
     assistant_modal_submitted,
     media_modals_submitted,
+    transcribe_modal_submitted,
     vision_modal_submitted,
 )
 from bot.process.runtime import Runtime
@@ -54,3 +58,15 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.command("/translate")(transcribe_command.translate)
     app.shortcut(transcribe_shortcut.TRANSCRIBE_ID)(transcribe_shortcut.transcribe)
     app.shortcut(transcribe_shortcut.TRANSLATE_ID)(transcribe_shortcut.translate)
+    # --- issue 15: answers people can rate, the Home tab's buttons, message shortcuts ---------
+    app.action(feedback_blocks.ACTION_ID)(feedback.vote)
+    app.action(feedback_blocks.EXPLAIN_ACTION_ID)(feedback.explain)
+    app.view(feedback_blocks.COMMENT_CALLBACK_ID)(feedback.comment_submitted)
+    app.action(home.ACTION_IDS)(home.open_form)
+    app.view(transcribe_modal.CALLBACK_ID)(transcribe_modal_submitted.handle)
+    app.shortcut(translate_message.CALLBACK_ID)(translate_message.handle)
+    app.action(rewrite_blocks.TRANSLATE_AGAIN_ACTION_ID)(rewrite.translate_again)
+    app.shortcut(proofread.CALLBACK_ID)(proofread.handle)
+    app.action(rewrite_blocks.TONE_ACTION_ID)(rewrite.change_tone)
+    app.view(rewrite_blocks.RESULT_CALLBACK_ID)(rewrite.post_in_thread)
+    # --- end issue 15 ---------------------------------------------------------------------------

@@ -58,6 +58,20 @@ class Metrics:
             ["method"],
             registry=self.registry,
         )
+        # Answers people can rate: each vote recorded (a change of mind counts its new value, and
+        # the vote it replaced in bot_feedback_replaced_total).
+        self.feedback = Counter(
+            "bot_feedback", "Votes on answers, by value", ["value"], registry=self.registry
+        )
+        self.feedback_replaced = Counter(
+            "bot_feedback_replaced",
+            "Votes on answers replaced by a later click, by the replaced value",
+            ["value"],
+            registry=self.registry,
+        )
+        for value in ("positive", "negative"):  # shown at 0 before the first vote
+            self.feedback.labels(value)
+            self.feedback_replaced.labels(value)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

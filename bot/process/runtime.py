@@ -28,6 +28,7 @@ from bot.slack.people import People
 from handlers.ask_chatgpt import StageTimeouts
 from storage import AttachmentStore, ClaimedJob, ConversationStore, Database, JobStore, NewJob
 from storage.assistants import AssistantStore
+from storage.feedback import FeedbackStore
 from storage.rate_ledger import RateLedgerStore
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Runtime:
     assistants: AssistantStore
     downloader: SlackDownloader
     models: ModelCatalog
+    feedback: FeedbackStore
     owner: str = field(
         default_factory=lambda: f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     )
@@ -75,6 +77,7 @@ class Runtime:
             conversations=ConversationStore(db),
             attachments=AttachmentStore(db),
             assistants=AssistantStore(db),
+            feedback=FeedbackStore(db),
             slack=slack,
             people=People(slack),
             downloader=SlackDownloader(settings.slack_bot_token.get_secret_value(), settings.slack_api_base),

@@ -415,6 +415,7 @@ class FakeSlack:
             "reactions.add": self._reactions_add,
             "reactions.remove": self._reactions_remove,
             "apps.connections.open": self._apps_connections_open,
+            "chat.getPermalink": self._chat_get_permalink,  # issue 15
         }
 
     # ------------------------------------------------------------------ lifecycle
@@ -1034,6 +1035,13 @@ class FakeSlack:
         )
         self.ephemerals.append(msg)
         return {"message_ts": msg.ts}
+
+    def _chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = args.get("channel"), args.get("message_ts")
+        if not channel or not ts:
+            raise _SlackError("invalid_arguments")
+        link = f"https://fake-workspace.slack.com/archives/{channel}/p{str(ts).replace('.', '')}"
+        return {"channel": channel, "permalink": link}
 
     def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
         msg = self._find(args.get("channel"), args.get("ts"))

@@ -152,3 +152,49 @@ def message_shortcut(
         "action_ts": str(time.time()),
         "token": "legacy-verification-token",
     }
+
+
+def block_action(
+    action: dict[str, Any],
+    *,
+    channel: str = "C0CHAN",
+    user: str = "U0ALICE",
+    message: dict[str, Any] | None = None,
+    view: dict[str, Any] | None = None,
+    container: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A click on a button (or a choice in a select) as Slack sends it: in a message, or in a view."""
+    action = {"action_ts": f"{time.time():.6f}", "block_id": "b", **action}
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0TEST",
+        "token": "legacy-verification-token",
+        "trigger_id": f"{uuid.uuid4().int % 10**10}.x",
+        "team": {"id": TEAM, "domain": "test"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "actions": [action],
+    }
+    if view is not None:
+        payload["container"] = container or {"type": "view", "view_id": view.get("id")}
+        payload["view"] = view
+    else:
+        payload["channel"] = {"id": channel, "name": "general"}
+        payload["response_url"] = ""
+        if message is not None:
+            payload["message"] = message
+            payload["container"] = container or {
+                "type": "message",
+                "message_ts": message["ts"],
+                "channel_id": channel,
+                "is_ephemeral": False,
+                **({"thread_ts": message["thread_ts"]} if message.get("thread_ts") else {}),
+            }
+        else:
+            payload["container"] = container or {
+                "type": "message",
+                "channel_id": channel,
+                "is_ephemeral": True,
+            }
+    return payload

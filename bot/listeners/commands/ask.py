@@ -14,9 +14,21 @@ from bot.jobs.payloads import Ask
 from bot.listeners.commands.flag_command import read_command
 from bot.listeners.fields import command_origin
 from bot.listeners.runtime_context import runtime_of
+from bot.slack.command_help import CommandHelp
 from bot.slack.flags import CHAT_FLAGS
 
-USAGE = "Usage: `/ask [--model M] [--temperature 0-2] [--top-p 0-1] [--max-tokens N] [--n 1-10] … question`"
+HELP = CommandHelp(
+    command="/ask",
+    summary="ask ChatGPT; the question is posted here and answered in its thread.",
+    flags=CHAT_FLAGS,
+    free_text="question",
+    examples=(
+        "/ask What is a haiku?",
+        "/ask --model gpt-6-sol --temperature 0.2 --max-tokens 300 Summarize the plot of Hamlet",
+        '/ask --n 3 --stop "END" Name a colour',
+    ),
+    notes=("`/ask` alone opens a form with every field. In a thread, mention me with the same flags.",),
+)
 
 
 async def handle(
@@ -28,8 +40,7 @@ async def handle(
         command,
         client,
         context,
-        flags=CHAT_FLAGS,
-        usage=USAGE,
+        help_=HELP,
         open_modal=open_modal,
         missing="a question",
     )

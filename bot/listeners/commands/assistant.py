@@ -18,6 +18,7 @@ from bot.delivery.validation_messages import flag_problem
 from bot.jobs.payloads import AssistantAction, AssistantCommand
 from bot.listeners.fields import command_origin, text_field
 from bot.listeners.runtime_context import runtime_of
+from bot.slack.command_help import CommandHelp, asks_for_help
 from bot.slack.flags import ASSISTANT_FLAGS, FlagError, parse_flags
 from handlers.create_assistant import validated_fields
 
@@ -25,9 +26,30 @@ USAGE = (
     'Usage: `/assistant create --name NAME [--model M] [--description D] [--instructions "…"] '
     "[--tools '[…]'] [--file-ids F1,F2] [--metadata '{\"k\":\"v\"}']`, `/assistant list`, "
     "`/assistant show NAME`, `/assistant update NAME [flags]`, `/assistant delete NAME`, "
-    "`/assistant use NAME` (or `none`) for this channel; in a thread, mention me: `@ChatGPT use NAME`."
+    "`/assistant use NAME` (or `none`) for this channel; in a thread, mention me: `@ChatGPT use NAME`. "
+    "`/assistant help` lists every flag."
 )
 ACTIONS: dict[str, AssistantAction] = {action: action for action in get_args(AssistantAction)}
+HELP = CommandHelp(
+    command="/assistant",
+    summary="your workspace's own assistants: a model, instructions, tools and reference files.",
+    flags=ASSISTANT_FLAGS,
+    free_text="(flags only)",
+    subcommands=(
+        ("create --name NAME [flags]", "create one (`/assistant create` alone opens a form)"),
+        ("list", "list this workspace's assistants"),
+        ("show NAME", "show one, as OpenAI showed assistants"),
+        ("update NAME [flags]", "change the fields given"),
+        ("use NAME", "every answer in this channel comes from it (`use none` stops)"),
+        ("delete NAME", "delete it"),
+    ),
+    examples=(
+        '/assistant create --name Support --model gpt-6-luna --instructions "Be kind and brief."',
+        "/assistant update Support --tools create_image,read_aloud --file-ids F0123ABCD",
+        "/assistant use Support",
+    ),
+    notes=("In a thread, mention me: `@ChatGPT use NAME`, or `@ChatGPT ask NAME question`.",),
+)
 
 
 async def handle(
@@ -36,6 +58,9 @@ async def handle(
     rt = runtime_of(context)
     origin = command_origin(command, context)
     words = text_field(command, "text", required=False).strip().split(maxsplit=1)
+    if words and asks_for_help(words[0]) and len(words) == 1:
+        await ack(response_type="ephemeral", text=HELP.text())
+        return
     action = ACTIONS.get(words[0].lower() if words else "")
     rest = words[1] if len(words) > 1 else ""
     if action is None:

@@ -1,8 +1,8 @@
-"""What every slash command with flags does first: read the flags, or refuse them privately."""
+"""What every slash command with flags does first: `help`, or read the flags, or refuse them privately."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -11,17 +11,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.listeners.fields import text_field
 from bot.listeners.runtime_context import runtime_of
-from bot.slack.flags import Flag, FlagError, parse_flags
+from bot.slack.command_help import CommandHelp, asks_for_help
+from bot.slack.flags import FlagError, parse_flags
 
 OpenModal = Callable[[dict[str, Any], AsyncWebClient, AsyncBoltContext], Coroutine[Any, Any, None]]
 
 
 async def read_or_refuse(
-    ack: AsyncAck, text: str, flags: Mapping[str, Flag], command: str, usage: str, missing: str = "text"
+    ack: AsyncAck, text: str, help_: CommandHelp, missing: str = "text", usage: str | None = None
 ) -> tuple[dict[str, Any], str] | None:
-    """(values, free text), or None after acking with an ephemeral message naming the problem."""
+    """(values, free text), or None after acking: with the command's help when that is what was
+    asked (`/ask help`), else with an ephemeral message naming the problem."""
+    command, usage = help_.command, usage or help_.usage()
+    if asks_for_help(text):
+        await ack(response_type="ephemeral", text=help_.text())
+        return None
     try:
-        values, free_text = parse_flags(text, flags, command)
+        values, free_text = parse_flags(text, help_.flags, command)
     except FlagError as exc:
         await ack(response_type="ephemeral", text=f":warning: {exc}")
         return None
@@ -39,17 +45,15 @@ async def read_command(
     client: AsyncWebClient,
     context: AsyncBoltContext,
     *,
-    flags: Mapping[str, Flag],
-    usage: str,
+    help_: CommandHelp,
     open_modal: OpenModal,
     missing: str = "text",
 ) -> tuple[dict[str, Any], str] | None:
     """A slash command's (flags, free text); None once it has been answered: with no text, its
     modal opens right after the ack (the trigger id is good for 3 seconds); a bad flag is refused."""
-    name = text_field(command, "command")
     text = text_field(command, "text", required=False)
     if not text.strip():
         await ack()
-        runtime_of(context).spawn(open_modal(command, client, context), f"open the {name} modal")
+        runtime_of(context).spawn(open_modal(command, client, context), f"open the {help_.command} modal")
         return None
-    return await read_or_refuse(ack, text, flags, name, usage, missing)
+    return await read_or_refuse(ack, text, help_, missing)

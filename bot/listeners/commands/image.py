@@ -16,11 +16,19 @@ from bot.jobs.payloads import CreateImage
 from bot.listeners.commands.flag_command import read_command
 from bot.listeners.fields import command_origin
 from bot.listeners.runtime_context import runtime_of
+from bot.slack.command_help import CommandHelp
 from bot.slack.flags import IMAGE_FLAGS
 
-USAGE = (
-    "Usage: `/image [--model M] [--quality Q] [--size WxH] [--style S] [--response-format F] "
-    "[--n 1-10] prompt`"
+HELP = CommandHelp(
+    command="/image",
+    summary="create images from a prompt; they are uploaded into this channel.",
+    flags=IMAGE_FLAGS,
+    free_text="prompt",
+    examples=(
+        "/image A lighthouse at dawn, watercolour",
+        "/image --size 1536x1024 --quality high --n 2 A cosy reading nook",
+    ),
+    notes=("`/image` alone opens a form with every field.",),
 )
 
 
@@ -29,9 +37,7 @@ async def handle(
 ) -> None:
     rt = runtime_of(context)
     origin = command_origin(command, context)
-    read = await read_command(
-        ack, command, client, context, flags=IMAGE_FLAGS, usage=USAGE, open_modal=open_modal
-    )
+    read = await read_command(ack, command, client, context, help_=HELP, open_modal=open_modal)
     if read is None:
         return
     options, prompt = read

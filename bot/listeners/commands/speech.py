@@ -16,9 +16,20 @@ from bot.jobs.payloads import CreateSpeech
 from bot.listeners.commands.flag_command import read_command
 from bot.listeners.fields import command_origin
 from bot.listeners.runtime_context import runtime_of
+from bot.slack.command_help import CommandHelp
 from bot.slack.flags import SPEECH_FLAGS
 
-USAGE = "Usage: `/speech [--model M] [--voice V] [--response-format F] [--speed 0.25-4] text`"
+HELP = CommandHelp(
+    command="/speech",
+    summary="read text aloud; the audio file is uploaded into this channel.",
+    flags=SPEECH_FLAGS,
+    free_text="text",
+    examples=(
+        "/speech Good morning, team!",
+        '/speech --voice coral --speed 1.2 --instructions "cheerful" Happy Friday, everyone',
+    ),
+    notes=("`/speech` alone opens a form with every field.",),
+)
 
 
 async def handle(
@@ -26,9 +37,7 @@ async def handle(
 ) -> None:
     rt = runtime_of(context)
     origin = command_origin(command, context)
-    read = await read_command(
-        ack, command, client, context, flags=SPEECH_FLAGS, usage=USAGE, open_modal=open_modal
-    )
+    read = await read_command(ack, command, client, context, help_=HELP, open_modal=open_modal)
     if read is None:
         return
     options, spoken = read

@@ -14,6 +14,7 @@ from bot.jobs.payloads import Transcribe
 from bot.listeners.commands.flag_command import read_or_refuse
 from bot.listeners.fields import command_origin, text_field
 from bot.listeners.runtime_context import runtime_of
+from bot.slack.command_help import CommandHelp
 from bot.slack.files import file_ids_in
 from bot.slack.flags import TRANSCRIBE_FLAGS, TRANSLATE_FLAGS
 from bot.slack.links import file_stubs
@@ -25,17 +26,37 @@ HOW = (
 )
 
 
+HELPS: dict[Task, CommandHelp] = {
+    "transcribe": CommandHelp(
+        command="/transcribe",
+        summary="turn the audio of a Slack file into text, posted in a new thread here.",
+        flags=TRANSCRIBE_FLAGS,
+        free_text="file link",
+        examples=(
+            "/transcribe https://…/files/U…/F…/meeting.m4a",
+            "/transcribe --language de --response-format srt <file link>",
+        ),
+        notes=(HOW.format(command="transcribe"),),
+    ),
+    "translate": CommandHelp(
+        command="/translate",
+        summary="translate the audio of a Slack file into English text, posted in a new thread here.",
+        flags=TRANSLATE_FLAGS,
+        free_text="file link",
+        examples=(
+            "/translate https://…/files/U…/F…/interview.mp3",
+            '/translate --prompt "Names: Zoë, Jürgen" --response-format vtt <file link>',
+        ),
+        notes=(HOW.format(command="translate"),),
+    ),
+}
+
+
 async def _handle(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, task: Task) -> None:
     name = task
     usage = HOW.format(command=name)
     origin = command_origin(command, context)
-    read = await read_or_refuse(
-        ack,
-        text_field(command, "text", required=False),
-        TRANSLATE_FLAGS if task == "translate" else TRANSCRIBE_FLAGS,
-        f"/{name}",
-        usage,
-    )
+    read = await read_or_refuse(ack, text_field(command, "text", required=False), HELPS[task], usage=usage)
     if read is None:
         return
     options, rest = read

@@ -14,10 +14,22 @@ from bot.jobs.payloads import Ask
 from bot.listeners.commands.flag_command import read_command
 from bot.listeners.fields import command_origin
 from bot.listeners.runtime_context import runtime_of
+from bot.slack.command_help import CommandHelp
 from bot.slack.flags import VISION_FLAGS
 from bot.slack.links import file_stubs, refusal, split_links
 
-USAGE = "Usage: `/vision [--model M] [--detail low|high|auto] … question <image link>`"
+HELP = CommandHelp(
+    command="/vision",
+    summary="ask about an image: a Slack file link or an https:// image URL after the question.",
+    flags=VISION_FLAGS,
+    free_text="question and image link",
+    examples=(
+        "/vision What is in this picture? https://example.com/cat.png",
+        "/vision --detail high --temperature 0.2 Read the sign <file link>",
+    ),
+    notes=("`/vision` alone opens a form. Attaching an image to a DM or a mention works too.",),
+)
+USAGE = HELP.usage()
 
 
 async def handle(
@@ -25,9 +37,7 @@ async def handle(
 ) -> None:
     rt = runtime_of(context)
     origin = command_origin(command, context)
-    read = await read_command(
-        ack, command, client, context, flags=VISION_FLAGS, usage=USAGE, open_modal=open_modal
-    )
+    read = await read_command(ack, command, client, context, help_=HELP, open_modal=open_modal)
     if read is None:
         return
     options, rest = read
