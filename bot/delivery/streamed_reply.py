@@ -163,7 +163,7 @@ class StreamedReply:
             try:
                 if self._streaming:
                     await self._stop_streaming(extra)
-                if not self._streaming and (self._pending or self._ts is None):
+                if not self._streaming and (self._pending or self._ts is None or self._final_blocks):
                     with prepaid(self._update_slot):
                         await self._update_if_due(force=True)
             finally:
