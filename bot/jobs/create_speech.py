@@ -5,11 +5,12 @@ from __future__ import annotations
 import openai
 from pydantic import ValidationError
 
-from bot.actions.speech import speak_and_upload, speech_request
+from bot.actions.speech import speak_as_chosen
 from bot.delivery import requester
 from bot.delivery.openai_errors import describe
 from bot.delivery.validation_messages import job_problem
 from bot.jobs.payloads import CreateSpeech
+from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from handlers.realtime_speech import RealtimeSpeechError
 from storage import ClaimedJob
@@ -19,20 +20,22 @@ async def run(rt: Runtime, job: ClaimedJob, p: CreateSpeech) -> None:
     if job.progress.get("uploaded"):
         return
     where = p.where
+    verb = "read aloud" if p.source == "read_aloud" else "asked for speech"
+    model = p.options.get("model") or rt.settings.openai_speech_model
     try:
-        request = speech_request(rt.settings, p.options)
+        await speak_as_chosen(rt, p.options, where, comment=f"<@{where.user}> {verb} :speaker:")
     except ValidationError as exc:
         await requester.tell(rt.slack, where, job_problem(exc))
         return
-    verb = "read aloud" if p.source == "read_aloud" else "asked for speech"
-    try:
-        await speak_and_upload(rt, request, where, comment=f"<@{where.user}> {verb} :speaker:")
+    except ModelShutDown as exc:
+        await requester.tell(rt.slack, where, exc.message())
+        return
     except openai.OpenAIError as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
-        await requester.tell(rt.slack, where, describe(exc, request.model))
+        await requester.tell(rt.slack, where, describe(exc, model))
         return
     except RealtimeSpeechError as exc:
-        failed = f":warning: The Realtime model `{request.model}` could not read this aloud: {exc}"
+        failed = f":warning: The Realtime speech model could not read this aloud: {exc}"
         await requester.tell(rt.slack, where, failed)
         return
     await rt.jobs.save_progress(job.id, {**job.progress, "uploaded": True})

@@ -16,6 +16,7 @@ from bot.delivery import requester
 from bot.delivery.validation_messages import job_problem
 from bot.delivery.where import Where
 from bot.jobs.payloads import Transcribe
+from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from storage import ClaimedJob, StoredMessage, ThreadKey
 
@@ -25,9 +26,13 @@ NO_AUDIO_HERE = ":warning: I found no audio to {task} in that message or its thr
 async def run(rt: Runtime, job: ClaimedJob, p: Transcribe) -> None:
     where = p.where
     try:
-        request = transcription.audio_request(rt.settings, p.task, p.options)
+        models = await transcription.choose_models(rt, p.task, p.options)
+        request = transcription.audio_request(rt.settings, p.task, p.options, model=models.choice.model)
     except ValidationError as exc:
         await requester.tell(rt.slack, where, job_problem(exc))
+        return
+    except ModelShutDown as exc:
+        await requester.tell(rt.slack, where, exc.message())
         return
     infos = p.files
     if infos is None and where.thread_ts:
@@ -65,7 +70,7 @@ async def run(rt: Runtime, job: ClaimedJob, p: Transcribe) -> None:
         if file.id in done:
             continue
         await _status(rt, where, "is translating…" if p.task == "translate" else "is transcribing…")
-        text = await transcription.transcribe_one(rt, where, p.task, file, request)
+        text = await transcription.transcribe_one(rt, where, p.task, file, request, models)
         if text is not None:
             exchange = [
                 StoredMessage("user", f"{asked} the audio file `{file.name}`."),

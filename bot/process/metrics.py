@@ -41,5 +41,12 @@ class Metrics:
             "openai_tokens", "Tokens used, by model and kind", ["model", "kind"], registry=self.registry
         )
 
+        self.model_replaced = Counter(
+            "openai_model_replaced",
+            "Calls made with a successor because the default model was shut down",
+            ["action", "model", "replacement"],
+            registry=self.registry,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -22,6 +22,7 @@ from bot.openai_models.catalog import ModelCatalog
 from bot.openai_models.defaults import context_window
 from bot.process import clients
 from bot.process.metrics import Metrics
+from bot.process.model_choice import ModelChooser
 from bot.process.workers import WorkerPool
 from bot.slack.people import People
 from handlers.ask_chatgpt import StageTimeouts
@@ -47,6 +48,7 @@ class Runtime:
     assistants: AssistantStore
     downloader: SlackDownloader
     models: ModelCatalog
+    chooser: ModelChooser
     owner: str = field(
         default_factory=lambda: f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     )
@@ -58,6 +60,8 @@ class Runtime:
         db = Database(settings.database_url)
         slack = clients.slack_client(settings, aiohttp.ClientSession())
         openai_client = clients.openai_client(settings)
+        metrics = Metrics()
+        catalog = ModelCatalog(openai_client, refresh_seconds=settings.openai_models_refresh_seconds)
         return cls(
             settings=settings,
             db=db,
@@ -69,8 +73,9 @@ class Runtime:
             people=People(slack),
             downloader=SlackDownloader(settings.slack_bot_token.get_secret_value(), settings.slack_api_base),
             openai=openai_client,
-            models=ModelCatalog(openai_client),
-            metrics=Metrics(),
+            models=catalog,
+            chooser=ModelChooser(settings, catalog, metrics),
+            metrics=metrics,
         )
 
     def context_window(self, model: str) -> int:
@@ -123,7 +128,7 @@ class Runtime:
             poll_seconds=s.job_poll_seconds,
         )
         self.workers.start()
-        self.models.refresh_in_background()
+        await self.models.start(wait_seconds=0)
 
     async def close(self, grace_seconds: float = 0.0) -> None:
         if self.workers is not None:

@@ -342,6 +342,9 @@ class FakeOpenAI:
         self.translation_text = "This is a fake translation."
         self.image_bytes = TINY_PNG
         self.realtime_sessions: list[RealtimeSession] = []
+        # Models shut down: any request naming one (JSON ``model``, form ``model``, realtime
+        # ``?model=``) is answered 404 ``model_not_found``, whether they are listed or not.
+        self.gone: set[str] = set()
         self.realtime_script: list[str] = []
         self.realtime_error_message = "The fake OpenAI Realtime server was scripted to fail this response."
         self._sockets: set[web.WebSocketResponse] = set()
@@ -538,6 +541,11 @@ class FakeOpenAI:
                 "invalid_request_error",
                 code="invalid_api_key",
             )
+        named = (
+            (record.json or {}).get("model") or (record.form or {}).get("model") or record.query.get("model")
+        )
+        if isinstance(named, str) and named in self.gone:
+            return self._unknown_model(named)
         return await handler(request)
 
     async def _not_found(self, request: web.Request) -> web.StreamResponse:
