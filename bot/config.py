@@ -37,8 +37,7 @@ HINTS: dict[str, str] = {
     # --- issue 13: model lifecycle and Azure OpenAI ---
     "OPENAI_API_TYPE": "openai or azure",
     "AZURE_OPENAI_ENDPOINT": "your Azure OpenAI resource's URL, such as https://NAME.openai.azure.com",
-    "OPENAI_API_VERSION": "an Azure OpenAI API version such as 2025-04-01-preview (required with "
-    "OPENAI_API_TYPE=azure)",
+    "OPENAI_API_VERSION": "an Azure OpenAI API version such as 2025-04-01-preview",
     "OPENAI_MODELS_REFRESH_SECONDS": "how often to read the model list again, in seconds (at least 60)",
     # --- end of issue 13 ---
 }

@@ -163,3 +163,20 @@ def choose(
     if source != "default" or nxt is None:
         raise ModelShutDown(gone, suggestion=newest(catalog, action, model, on))
     return Choice(action, nxt, model, source, catalog.shutdown_date(model), assistant)
+
+
+class DeploymentMissing(ModelShutDown):
+    """Azure OpenAI answered 404 for a deployment: it does not exist, or lacks this action."""
+
+    def __init__(self, choice: Choice, api_version: str | None) -> None:
+        self.api_version = api_version
+        super().__init__(choice)
+
+    def message(self) -> str:
+        c = self.choice
+        where = "`--model`" if c.source == "flag" else f"the `{SETTINGS[c.action]}` setting"
+        return (
+            f":mag: Azure OpenAI has no deployment `{c.model}` that offers {c.action} "
+            f"(API version {self.api_version}). The deployment is named by {where}: check it in the "
+            "Azure portal, or set it to a deployment of a model that can do this."
+        )

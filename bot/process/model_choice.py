@@ -12,7 +12,7 @@ import openai
 
 from bot.config import Settings
 from bot.openai_models.catalog import ModelCatalog
-from bot.openai_models.lifecycle import Action, Choice, ModelShutDown, Source, choose
+from bot.openai_models.lifecycle import Action, Choice, DeploymentMissing, ModelShutDown, Source, choose
 from bot.process.metrics import Metrics
 from handlers.realtime_speech import RealtimeSpeechError
 
@@ -22,7 +22,13 @@ MAX_SUCCESSORS_TRIED = 3
 
 # How long a job waits for the first reading of the model list (the bot reads it before serving).
 FIRST_LIST_WAIT_SECONDS = 5.0
-GONE_CODES = {"model_not_found", "deploymentnotfound", "model_not_available", "model_retired"}
+GONE_CODES = {
+    "model_not_found",
+    "deploymentnotfound",
+    "deployment_not_found",
+    "model_not_available",
+    "model_retired",
+}
 
 
 def answered_gone(exc: BaseException) -> bool:
@@ -76,6 +82,8 @@ class ModelChooser:
         (or no successor is left): the reply then says what to change."""
         if not answered_gone(exc):
             return None
+        if self.settings.azure:
+            raise DeploymentMissing(choice, self.settings.openai_api_version)
         self.catalog.mark_gone(choice.model)
         if not choice.swappable:
             raise ModelShutDown(

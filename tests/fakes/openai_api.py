@@ -369,6 +369,16 @@ class FakeOpenAI:
         app.router.add_post("/v1/audio/translations", self._translations)
         app.router.add_get("/v1/realtime", self._realtime)
         app.router.add_get("/files/{name}", self._image_file)
+        # Azure OpenAI's shape: /openai/deployments/{deployment}/…?api-version=…, key in `api-key`.
+        for tail, handler in (
+            ("chat/completions", self._chat),
+            ("images/generations", self._images),
+            ("audio/speech", self._speech),
+            ("audio/transcriptions", self._transcriptions),
+            ("audio/translations", self._translations),
+        ):
+            app.router.add_post("/openai/deployments/{deployment}/" + tail, handler)
+        app.router.add_get("/openai/models", self._models)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         app.middlewares.append(self._record_and_auth)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
@@ -523,6 +533,8 @@ class FakeOpenAI:
         request[_RECORD] = record
 
         auth = record.headers.get("authorization", "")
+        if request.path.startswith("/openai/") and "api-key" in record.headers:
+            auth = "Bearer " + record.headers["api-key"]
         if not auth:
             return self._error(
                 401,
