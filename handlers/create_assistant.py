@@ -14,22 +14,36 @@ from pydantic import BaseModel, Field, field_validator
 NAME_MAX, DESCRIPTION_MAX, INSTRUCTIONS_MAX = 256, 512, 256_000
 TOOLS_MAX, METADATA_PAIRS, METADATA_KEY_MAX, METADATA_VALUE_MAX = 128, 16, 64, 512
 BOT_ACTIONS = ("create_image", "read_aloud", "transcribe")
+# OpenAI's hosted tools: an assistant with any of them answers through the Responses API.
+HOSTED_TOOLS = ("code_interpreter", "file_search", "web_search")
+KNOWN_TOOLS = (
+    f"the bot's actions ({', '.join(BOT_ACTIONS)}), hosted tools ({', '.join(HOSTED_TOOLS)}), "
+    'or function tools as JSON ({"type": "function", "function": {...}})'
+)
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 RESERVED_NAMES = {"none", "list", "show", "create", "update", "delete", "use"}
 
 
 def _tool(entry: Any) -> dict[str, Any]:
     """A bot action by name, or a function tool whose parameters are a JSON-schema object."""
+    if isinstance(entry, str) and entry in HOSTED_TOOLS:
+        return {"type": entry}
     if isinstance(entry, str):
         if entry not in BOT_ACTIONS:
-            raise ValueError(f"`{entry}` is not one of the bot's actions ({', '.join(BOT_ACTIONS)})")
+            raise ValueError(f"`{entry}` is not a tool I know; allowed are {KNOWN_TOOLS}")
         return {"type": "function", "function": {"name": entry}}
+    if isinstance(entry, dict) and entry.get("type") in HOSTED_TOOLS:
+        # vector_store_ids is the bot's own (kept in step with the assistant's files), never typed.
+        return {"type": entry["type"]}
+    if isinstance(entry, dict) and entry.get("type") == "mcp":
+        raise ValueError("`mcp` tools are not supported yet; allowed are " + KNOWN_TOOLS)
     if (
         not isinstance(entry, dict)
         or entry.get("type") != "function"
         or not isinstance(entry.get("function"), dict)
     ):
-        raise ValueError('each tool must be a bot action name or {"type": "function", "function": {...}}')
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        raise ValueError(f"`{kind or entry}` is not a tool I know; allowed are {KNOWN_TOOLS}")
     function = entry["function"]
     name = function.get("name")
     if not isinstance(name, str) or not FUNCTION_NAME.match(name):

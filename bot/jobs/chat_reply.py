@@ -29,7 +29,7 @@ from bot.delivery.openai_errors import describe
 from bot.delivery.streamed_reply import StreamedReply
 from bot.delivery.validation_messages import job_problem
 from bot.delivery.where import Where
-from bot.jobs import chat_inputs
+from bot.jobs import chat_inputs, hosted_reply
 from bot.jobs.chat_messages import chat_messages, system_prompt
 from bot.jobs.payloads import ChatReply
 from bot.openai_models.lifecycle import Choice, ModelShutDown
@@ -42,6 +42,7 @@ from handlers.ask_chatgpt import (
     complete_chat,
     stream_chat,
 )
+from handlers.responses_chat import uses_hosted_tools
 from storage import ClaimedJob, StoredMessage, ThreadKey
 from storage.assistants import AssistantRecord
 
@@ -126,6 +127,8 @@ async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
         turn.request = turn.request.model_copy(update={"model": choice.model})
         if choice is not turn.choice and choice.replaced:
             turn.notes.append(choice.note())
+        if turn.assistant is not None and uses_hosted_tools(turn.assistant.tools):
+            return await hosted_reply.converse(rt, turn.request, on_text, reply, where, turn.assistant.tools)
         return await _converse(rt, turn.request, on_text, reply, where, offered)
 
     try:

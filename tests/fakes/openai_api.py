@@ -56,6 +56,9 @@ from typing import Any, TypeVar
 from aiohttp import BodyPartReader, MultipartReader, WSMsgType, web
 from aiohttp.streams import StreamReader
 
+from tests.fakes import openai_responses
+from tests.fakes.openai_responses import ResponsesReply
+
 T = TypeVar("T")
 
 # --------------------------------------------------------------------------- reply script types
@@ -142,7 +145,7 @@ class RawReply:
     headers: dict[str, str] | None = None
 
 
-Reply = ChatReply | ErrorReply | Hang | Disconnect | JsonReply | RawReply
+Reply = ChatReply | ErrorReply | Hang | Disconnect | JsonReply | RawReply | ResponsesReply
 
 
 # --------------------------------------------------------------------------- records
@@ -345,6 +348,10 @@ class FakeOpenAI:
         # Models shut down: any request naming one (JSON ``model``, form ``model``, realtime
         # ``?model=``) is answered 404 ``model_not_found``, whether they are listed or not.
         self.gone: set[str] = set()
+        # The Responses API and what its hosted tools use (tests/fakes/openai_responses.py).
+        self.uploaded_files: dict[str, tuple[str, str, bytes]] = {}
+        self.vector_stores: dict[str, list[str]] = {}
+        self.container_files: dict[tuple[str, str], bytes] = {}
         self.realtime_script: list[str] = []
         self.realtime_error_message = "The fake OpenAI Realtime server was scripted to fail this response."
         self._sockets: set[web.WebSocketResponse] = set()
@@ -379,6 +386,7 @@ class FakeOpenAI:
         ):
             app.router.add_post("/openai/deployments/{deployment}/" + tail, handler)
         app.router.add_get("/openai/models", self._models)
+        openai_responses.add_routes(app, self)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         app.middlewares.append(self._record_and_auth)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
@@ -475,6 +483,23 @@ class FakeOpenAI:
         return f"FAKE-{response_format.upper()}-AUDIO".encode() + b"\x00" * 256
 
     # ------------------------------------------------------------------ plumbing
+
+    record_key = _RECORD
+
+    def next_reply(self, path: str) -> Reply | None:
+        return self._next_reply(path)
+
+    def json(self, body: Any, status: int = 200) -> web.Response:
+        return self._json(body, status)
+
+    def error(self, status: int, message: str, param: str | None = None) -> web.Response:
+        return self._error(status, message, param=param)
+
+    async def generic(self, request: web.Request, reply: Reply, stream: bool) -> web.StreamResponse | None:
+        return await self._generic(request, reply, stream)
+
+    def misused(self, reply: Reply) -> web.Response:
+        return self._misused(reply)
 
     def _next_reply(self, path: str) -> Reply | None:
         queue = self.scripts.get(path)
@@ -1199,4 +1224,5 @@ __all__ = [
     "RawReply",
     "RealtimeSession",
     "Reply",
+    "ResponsesReply",
 ]

@@ -1,0 +1,99 @@
+"""An answer from an assistant with OpenAI's hosted tools, through the Responses API (issue 13).
+
+Streamed into the same Slack reply as any answer; then the files its code wrote are downloaded from
+their container and uploaded into the thread (byte for byte), and its sources are listed: links for
+web search, the files drawn on for file search. The seed's `n`, `stop`, penalties and `logit_bias`
+do not exist in the Responses API: they are left out, and the reply says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import openai
+
+from bot.delivery.streamed_reply import StreamedReply
+from bot.delivery.uploads import OutgoingFile, upload
+from bot.delivery.where import Where
+from bot.process.runtime import Runtime
+from handlers import responses_chat
+from handlers.ask_chatgpt import ChatOutcome, ChatRequest, OnText
+from handlers.responses_chat import Citation
+
+log = logging.getLogger(__name__)
+
+
+def sources_text(citations: list[Citation]) -> str:
+    links = [c for c in citations if c.kind == "url"]
+    files = list(dict.fromkeys(c.title for c in citations if c.kind == "file"))
+    lines = []
+    if links:
+        lines.append("*Sources*\n" + "\n".join(f"• <{c.url}|{c.title.replace('|', '-')}>" for c in links))
+    if files:
+        lines.append("*From the assistant's files:* " + ", ".join(f"`{name}`" for name in files))
+    return "\n\n".join(lines)
+
+
+async def upload_container_files(rt: Runtime, where: Where, citations: list[Citation]) -> list[str]:
+    """The files code_interpreter wrote, uploaded into the thread as they are; their names."""
+    outgoing: list[OutgoingFile] = []
+    for citation in citations:
+        if citation.kind != "container_file" or citation.file_id is None or citation.container_id is None:
+            continue
+        try:
+            content = await rt.openai.containers.files.content.retrieve(
+                citation.file_id, container_id=citation.container_id
+            )
+        except openai.OpenAIError as exc:
+            log.warning("could not download container file %s: %s", citation.file_id, type(exc).__name__)
+            continue
+        outgoing.append(OutgoingFile(citation.title, content.content, citation.title))
+    if outgoing:
+        await upload(
+            rt.slack,
+            channel=where.channel,
+            thread_ts=where.thread_ts,
+            files=outgoing,
+            comment="_Files the assistant's code wrote:_",
+        )
+    return [file.filename for file in outgoing]
+
+
+async def converse(
+    rt: Runtime,
+    request: ChatRequest,
+    on_text: OnText,
+    reply: StreamedReply,
+    where: Where,
+    tools: list[dict[str, Any]],
+) -> tuple[ChatOutcome, str, list[str]]:
+    """(outcome, what was said, notes kept in the conversation), as chat_reply's path returns them."""
+    ignored = [name for name in responses_chat.NOT_IN_RESPONSES if getattr(request, name) is not None]
+    result = await responses_chat.stream_response(rt.openai, request, tools, on_text, rt.timeouts)
+    said = result.text
+    sources = sources_text(result.citations)
+    if sources:
+        await reply.append("\n\n" + sources)
+        said += "\n\n" + sources
+    if ignored:
+        names = ", ".join(f"`--{name.replace('_', '-')}`" for name in ignored)
+        await reply.append(
+            f"\n\n_{names}: not sent, the Responses API (which runs hosted tools) does not take them._"
+        )
+    notes = []
+    written = await upload_container_files(rt, where, result.citations)
+    if written:
+        notes.append(
+            "[The assistant's code wrote these files, uploaded in the thread: " + ", ".join(written) + "]"
+        )
+    outcome = ChatOutcome(
+        text=result.text,
+        model=result.model,
+        choices=[result.text],
+        tool_calls=result.tool_calls,
+        finish_reason=result.finish_reason,
+        prompt_tokens=result.prompt_tokens,
+        completion_tokens=result.completion_tokens,
+    )
+    return outcome, said, notes
