@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.content.secrets import is_fernet_key
 from bot.openai_models import defaults as default_models
 from bot.openai_models.lifecycle import SETTINGS as MODEL_SETTINGS
 from bot.openai_models.lifecycle import Action, Source
@@ -39,6 +40,8 @@ HINTS: dict[str, str] = {
     "AZURE_OPENAI_ENDPOINT": "your Azure OpenAI resource's URL, such as https://NAME.openai.azure.com",
     "OPENAI_API_VERSION": "an Azure OpenAI API version such as 2025-04-01-preview",
     "OPENAI_MODELS_REFRESH_SECONDS": "how often to read the model list again, in seconds (at least 60)",
+    "ENCRYPTION_KEY": "a Fernet key (urlsafe base64 of 32 bytes), e.g. from "
+    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
     # --- end of issue 13 ---
 }
 
@@ -147,6 +150,18 @@ class Settings(BaseSettings):
     azure_openai_endpoint: str | None = None
     azure_openai_api_key: SecretStr | None = None
     openai_api_version: str | None = None
+    # The contract's ENCRYPTION_KEY (Fernet), shared with OAuth's stored secrets: keep one
+    # definition when merging. Here it encrypts MCP servers' authorization headers.
+    encryption_key: SecretStr | None = None
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not is_fernet_key(value.get_secret_value()):
+            raise ValueError("must be a Fernet key: urlsafe base64 of 32 bytes")
+        return value
 
     @field_validator("openai_api_type", mode="before")
     @classmethod

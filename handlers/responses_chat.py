@@ -19,7 +19,8 @@ from openai import AsyncOpenAI
 
 from handlers.ask_chatgpt import ChatMessage, ChatRequest, ChatTimeout, OnText, StageTimeouts, ToolCall
 
-HOSTED_TOOLS = ("code_interpreter", "file_search", "web_search")
+HOSTED_TOOLS = ("code_interpreter", "file_search", "web_search", "mcp")
+MCP_REQUEST_FIELDS = ("server_label", "server_url", "allowed_tools", "require_approval", "authorization")
 NOT_IN_RESPONSES = ("n", "stop", "presence_penalty", "frequency_penalty", "logit_bias")
 
 
@@ -36,6 +37,16 @@ class Citation:
     container_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Approval:
+    """An MCP tool call the server wants approved before it runs (`mcp_approval_request`)."""
+
+    id: str
+    server_label: str
+    name: str
+    arguments: str
+
+
 @dataclass
 class ResponseOutcome:
     text: str = ""
@@ -46,6 +57,7 @@ class ResponseOutcome:
     completion_tokens: int | None = None
     finish_reason: str | None = None
     response_id: str | None = None
+    approvals: list[Approval] = field(default_factory=list)
 
 
 def uses_hosted_tools(tools: list[dict[str, Any]] | None) -> bool:
@@ -65,6 +77,8 @@ def request_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 out.append({"type": "file_search", "vector_store_ids": list(tool["vector_store_ids"])})
         elif kind == "web_search":
             out.append({"type": "web_search"})
+        elif kind == "mcp":
+            out.append({"type": "mcp", **{k: tool[k] for k in MCP_REQUEST_FIELDS if k in tool}})
         elif kind == "function" and isinstance(tool.get("function"), dict):
             out.append({"type": "function", **tool["function"]})
     return out
@@ -131,6 +145,15 @@ def _finish(outcome: ResponseOutcome, response: dict[str, Any]) -> None:
     outcome.completion_tokens = usage.get("output_tokens")
     seen = set(outcome.citations)
     for item in response.get("output") or []:
+        if item.get("type") == "mcp_approval_request":
+            outcome.approvals.append(
+                Approval(
+                    id=str(item.get("id")),
+                    server_label=str(item.get("server_label") or ""),
+                    name=str(item.get("name") or ""),
+                    arguments=str(item.get("arguments") or ""),
+                )
+            )
         if item.get("type") == "function_call":
             outcome.tool_calls.append(
                 ToolCall(
@@ -149,6 +172,28 @@ def _finish(outcome: ResponseOutcome, response: dict[str, Any]) -> None:
         outcome.finish_reason = "length"
 
 
+def approval_params(
+    model: str,
+    previous_response_id: str,
+    answers: list[tuple[str, bool]],
+    tools: list[dict[str, Any]],
+    instructions: str | None,
+) -> dict[str, Any]:
+    """The request that carries on after the requester approved (or denied) MCP tool calls."""
+    body: dict[str, Any] = {
+        "model": model,
+        "previous_response_id": previous_response_id,
+        "input": [
+            {"type": "mcp_approval_response", "approval_request_id": request_id, "approve": approve}
+            for request_id, approve in answers
+        ],
+        "tools": request_tools(tools),
+    }
+    if instructions:
+        body["instructions"] = instructions
+    return body
+
+
 async def stream_response(
     client: AsyncOpenAI,
     request: ChatRequest,
@@ -158,12 +203,16 @@ async def stream_response(
 ) -> ResponseOutcome:
     """Stream one answer through `POST /responses`. Raises ChatTimeout, ResponseFailed, and the SDK's
     errors as they are."""
-    outcome = ResponseOutcome(model=request.model)
+    return await stream_body(client, params(request, tools), on_text, timeouts)
+
+
+async def stream_body(
+    client: AsyncOpenAI, body: dict[str, Any], on_text: OnText, timeouts: StageTimeouts
+) -> ResponseOutcome:
+    outcome = ResponseOutcome(model=str(body.get("model")))
     try:
         async with asyncio.timeout(timeouts.total):
-            async with client.responses.with_streaming_response.create(
-                **params(request, tools), stream=True
-            ) as response:
+            async with client.responses.with_streaming_response.create(**body, stream=True) as response:
                 async for line in response.iter_lines():
                     if not line.startswith("data:"):
                         continue
@@ -190,7 +239,7 @@ async def _event(outcome: ResponseOutcome, event: dict[str, Any], on_text: OnTex
         _finish(outcome, event.get("response") or {})
     elif kind == "response.failed":
         error = (event.get("response") or {}).get("error") or {}
-        raise ResponseFailed(str(error.get("message") or "the response failed"))
+        raise ResponseFailed(f"OpenAI could not finish the answer: {error.get('message') or 'it failed'}.")
     elif kind == "error":
         raise ResponseFailed(
             str(event.get("message") or (event.get("error") or {}).get("message") or "error")

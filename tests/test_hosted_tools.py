@@ -4,7 +4,9 @@ assistant's files, web_search's sources are shown as links."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +160,92 @@ async def test_a_bad_tool_spec_names_the_tool_and_what_is_allowed(
     text = json.loads(body)["text"] if body else await private_reply(slack)
     assert expected in text and "code_interpreter, file_search, web_search" in text
     assert openai_api.requests_to("/v1/vector_stores") == []
+
+
+KEY = "hLzqQmZ6bq2V2WJr7m1JtY0mQw1hWl0wV6oQmXy7l8k="
+SECRET = "Bearer mcp-s3cret-value"
+
+
+def block_action(action_id: str, value: str, user: str, message: dict) -> dict:  # type: ignore[type-arg]
+    return {
+        "type": "block_actions",
+        "team": {"id": payloads.TEAM, "domain": "test"},
+        "user": {"id": user, "name": user.lower(), "team_id": payloads.TEAM},
+        "channel": {"id": "C0CHAN", "name": "general"},
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": "C0CHAN"},
+        "message": {"ts": message["ts"], "thread_ts": message["thread_ts"], "text": message["text"]},
+        "trigger_id": "1.x",
+        "response_url": "",
+        "actions": [{"action_id": action_id, "block_id": "mcp_approval", "type": "button", "value": value,
+                     "action_ts": "1.0"}],
+    }  # fmt: skip
+
+
+async def test_mcp_authorization_is_kept_encrypted_and_an_approval_is_asked_and_honoured(
+    start_bot,
+    slack: FakeSlack,
+    openai_api: FakeOpenAI,
+    db_url: str,  # type: ignore[no-untyped-def]
+) -> None:
+    bot = await start_bot(ENCRYPTION_KEY=KEY)
+    mcp = {"type": "mcp", "server_label": "tickets", "server_url": "https://mcp.example.org/sse",
+           "allowed_tools": ["create_ticket"], "require_approval": "always",
+           "authorization": SECRET}  # fmt: skip
+    created = await create(bot, slack, f"create --name Desk --tools '{json.dumps([mcp])}'")
+    assert created["tools"][0]["authorization"] == "(set, kept encrypted)"
+    assert SECRET not in json.dumps(created)
+    database = Path(db_url.removeprefix("sqlite+aiosqlite:///"))
+    stored = await asyncio.to_thread(
+        lambda: b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    )
+    assert b"Desk" in stored and SECRET.encode() not in stored  # neither in the assistant nor the job
+
+    await assistant(bot, "use Desk")
+    await slack.wait_for("chat.postMessage")
+    openai_api.queue("/responses", ResponsesReply(message=False, items=[{
+        "type": "mcp_approval_request", "id": "mcpr_1", "server_label": "tickets",
+        "name": "create_ticket", "arguments": '{"title": "Printer on fire"}'}]),
+        ResponsesReply(text="Ticket T-1 is open."))  # fmt: skip
+    event = payloads.mention("open a ticket: printer on fire")
+    await bot.send_event(payloads.event_callback(event))
+    [first] = await openai_api.wait_for("/v1/responses", timeout=20)
+    assert (first.json or {})["tools"] == [mcp]  # the secret, opened only to send it
+
+    def asked() -> object:
+        replies = slack.thread_messages("C0CHAN", event["ts"])
+        return next((m for m in replies if "Allow it?" in (m.text or "")), None)
+
+    question = await slack.wait_until(asked, timeout=20, what="the approval question")
+    assert "`create_ticket` on the MCP server `tickets`" in (question.text or "") and "Printer on fire" in (
+        question.text or ""
+    )
+    [button] = [e for b in question.blocks or [] if b["type"] == "actions" for e in b["elements"]][:1]
+    message = {"ts": question.ts, "thread_ts": event["ts"], "text": question.text}
+
+    # Someone else cannot answer for the requester.
+    await bot.send_form(payloads.interactive(block_action("mcp_approve", button["value"], "U0BOB", message)))
+    refused = (await slack.wait_for("chat.postEphemeral", count=2))[1]
+    assert "Only <@U0ALICE>" in refused.args["text"] and refused.args["user"] == "U0BOB"
+    assert len(openai_api.requests_to("/v1/responses")) == 1
+
+    await bot.send_form(
+        payloads.interactive(block_action("mcp_approve", button["value"], "U0ALICE", message))
+    )
+    [_, carried_on] = await openai_api.wait_for("/v1/responses", count=2, timeout=20)
+    body = carried_on.json or {}
+    assert body["previous_response_id"] == "resp_fake" + body["previous_response_id"].removeprefix(
+        "resp_fake"
+    )
+    assert body["input"] == [
+        {"type": "mcp_approval_response", "approval_request_id": "mcpr_1", "approve": True}
+    ]
+    assert body["tools"][0]["authorization"] == SECRET
+
+    def answered() -> bool:
+        return any(
+            "Ticket T-1 is open." in m.visible_text for m in slack.thread_messages("C0CHAN", event["ts"])
+        )
+
+    await slack.wait_until(answered, timeout=20, what="the answer after approval")
+    updated = [c for c in slack.calls_to("chat.update") if c.args.get("ts") == question.ts]
+    assert updated and "Approved by <@U0ALICE>" in updated[-1].args["text"]

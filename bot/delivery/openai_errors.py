@@ -30,7 +30,7 @@ def describe(exc: BaseException, model: str | None = None, *, images: bool = Fal
             "vision model, or ask an admin to set `OPENAI_VISION_MODEL` to one."
         )
     if isinstance(exc, ResponseFailed):
-        return f":warning: OpenAI could not finish the answer: {exc}"
+        return f":warning: {exc}"
     if isinstance(exc, ChatTimeout):
         return f":hourglass: {_STAGES[exc.stage].format(s=exc.seconds)}. Please try again in a moment."
     if isinstance(exc, openai.APITimeoutError):

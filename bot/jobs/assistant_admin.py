@@ -12,7 +12,7 @@ from typing import Any
 
 import openai
 
-from bot.actions import vector_stores
+from bot.actions import mcp_secrets, vector_stores
 from bot.content import documents
 from bot.delivery import requester
 from bot.delivery.openai_errors import describe as describe_error
@@ -132,6 +132,8 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
     if action == "show":
         await requester.tell(rt.slack, where, describe(existing))
     elif action == "update":
+        if "tools" in fields:
+            fields["tools"] = mcp_secrets.keep_sealed(fields["tools"], existing.tools)
         try:
             updated = await store.update(team, existing.name, where.user, fields)
         except NameTaken:

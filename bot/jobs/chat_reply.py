@@ -128,7 +128,7 @@ async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
         if choice is not turn.choice and choice.replaced:
             turn.notes.append(choice.note())
         if turn.assistant is not None and uses_hosted_tools(turn.assistant.tools):
-            return await hosted_reply.converse(rt, turn.request, on_text, reply, where, turn.assistant.tools)
+            return await hosted_reply.converse(rt, turn.request, on_text, reply, where, turn.assistant)
         return await _converse(rt, turn.request, on_text, reply, where, offered)
 
     try:

@@ -21,6 +21,7 @@ from bot.jobs import (
     chat_reply,
     create_image,
     create_speech,
+    mcp_approval,
     notice,
     summarize_thread,
     transcribe,
@@ -45,6 +46,7 @@ RUNNERS: dict[str, Runner] = {
     kinds.SummarizeThread.KIND: summarize_thread.run,
     kinds.SuggestPrompts.KIND: welcome.suggest_prompts,
     kinds.PublishHome.KIND: welcome.publish_home,
+    kinds.McpApproval.KIND: mcp_approval.run,
 }
 
 CRASHED = ":boom: Sorry, something went wrong while working on this. The error was logged; please try again."

@@ -13,13 +13,17 @@ from typing import Any
 
 import openai
 
+from bot.actions import mcp_secrets
+from bot.blocks import mcp_approval
+from bot.content.secrets import SecretUnreadable
 from bot.delivery.streamed_reply import StreamedReply
 from bot.delivery.uploads import OutgoingFile, upload
 from bot.delivery.where import Where
 from bot.process.runtime import Runtime
 from handlers import responses_chat
 from handlers.ask_chatgpt import ChatOutcome, ChatRequest, OnText
-from handlers.responses_chat import Citation
+from handlers.responses_chat import Citation, ResponseFailed, ResponseOutcome
+from storage.assistants import AssistantRecord
 
 log = logging.getLogger(__name__)
 
@@ -66,28 +70,32 @@ async def converse(
     on_text: OnText,
     reply: StreamedReply,
     where: Where,
-    tools: list[dict[str, Any]],
+    assistant: AssistantRecord,
 ) -> tuple[ChatOutcome, str, list[str]]:
     """(outcome, what was said, notes kept in the conversation), as chat_reply's path returns them."""
     ignored = [name for name in responses_chat.NOT_IN_RESPONSES if getattr(request, name) is not None]
-    result = await responses_chat.stream_response(rt.openai, request, tools, on_text, rt.timeouts)
-    said = result.text
-    sources = sources_text(result.citations)
-    if sources:
-        await reply.append("\n\n" + sources)
-        said += "\n\n" + sources
+    result = await responses_chat.stream_response(
+        rt.openai, request, tools_for_request(rt, assistant.tools), on_text, rt.timeouts
+    )
     if ignored:
         names = ", ".join(f"`--{name.replace('_', '-')}`" for name in ignored)
         await reply.append(
             f"\n\n_{names}: not sent, the Responses API (which runs hosted tools) does not take them._"
         )
-    notes = []
-    written = await upload_container_files(rt, where, result.citations)
-    if written:
-        notes.append(
-            "[The assistant's code wrote these files, uploaded in the thread: " + ", ".join(written) + "]"
-        )
-    outcome = ChatOutcome(
+    said, notes = await after(rt, result, reply, where, assistant.name)
+    return outcome_of(result), said, notes
+
+
+def tools_for_request(rt: Runtime, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The assistant's tools with MCP authorization opened; ResponseFailed when it cannot be."""
+    try:
+        return mcp_secrets.opened(rt.settings, tools)
+    except (ValueError, SecretUnreadable) as exc:
+        raise ResponseFailed(f"The assistant's MCP server authorization cannot be used: {exc}.") from None
+
+
+def outcome_of(result: ResponseOutcome) -> ChatOutcome:
+    return ChatOutcome(
         text=result.text,
         model=result.model,
         choices=[result.text],
@@ -96,4 +104,35 @@ async def converse(
         prompt_tokens=result.prompt_tokens,
         completion_tokens=result.completion_tokens,
     )
-    return outcome, said, notes
+
+
+async def after(
+    rt: Runtime, result: ResponseOutcome, reply: StreamedReply, where: Where, assistant: str
+) -> tuple[str, list[str]]:
+    """Once the text has streamed: the sources, the files code wrote, and the approvals an MCP
+    server asks for, asked of the requester in the thread. (what was said, notes)."""
+    said = result.text
+    sources = sources_text(result.citations)
+    if sources:
+        await reply.append("\n\n" + sources)
+        said += "\n\n" + sources
+    notes = []
+    written = await upload_container_files(rt, where, result.citations)
+    if written:
+        notes.append(
+            "[The assistant's code wrote these files, uploaded in the thread: " + ", ".join(written) + "]"
+        )
+    for approval in result.approvals:
+        if result.response_id is None:
+            break
+        value = mcp_approval.button_value(result.response_id, approval.id, where.user, assistant)
+        text, blocks = mcp_approval.question_blocks(
+            where.user, approval.server_label, approval.name, approval.arguments, value
+        )
+        await rt.slack.chat_postMessage(
+            channel=where.channel, thread_ts=where.thread_ts, text=text, blocks=blocks
+        )
+        waiting = f"_Waiting for <@{where.user}> to approve `{approval.name}` on `{approval.server_label}`._"
+        await reply.append(("\n\n" if said else "") + waiting)
+        said += ("\n\n" if said else "") + waiting
+    return said, notes

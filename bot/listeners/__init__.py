@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
+from bot.blocks import ask_modal, assistant_modal, image_modal, mcp_approval, speech_modal, vision_modal
 from bot.listeners import runtime_context
+from bot.listeners.actions import mcp_approval as mcp_approval_clicked
 from bot.listeners.commands import ask, assistant, image, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
 from bot.listeners.events import (
@@ -54,3 +55,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.command("/translate")(transcribe_command.translate)
     app.shortcut(transcribe_shortcut.TRANSCRIBE_ID)(transcribe_shortcut.transcribe)
     app.shortcut(transcribe_shortcut.TRANSLATE_ID)(transcribe_shortcut.translate)
+    app.action(mcp_approval.APPROVE)(mcp_approval_clicked.handle)
+    app.action(mcp_approval.DENY)(mcp_approval_clicked.handle)
