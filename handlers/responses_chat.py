@@ -172,6 +172,26 @@ def _finish(outcome: ResponseOutcome, response: dict[str, Any]) -> None:
         outcome.finish_reason = "length"
 
 
+def follow_up_params(
+    model: str,
+    previous_response_id: str,
+    items: list[dict[str, Any]],
+    tools: list[dict[str, Any]],
+    instructions: str | None,
+) -> dict[str, Any]:
+    """The request that carries a response on: with the outputs of the function calls it made, or
+    the requester's answers to MCP approval requests."""
+    body: dict[str, Any] = {
+        "model": model,
+        "previous_response_id": previous_response_id,
+        "input": items,
+        "tools": request_tools(tools),
+    }
+    if instructions:
+        body["instructions"] = instructions
+    return body
+
+
 def approval_params(
     model: str,
     previous_response_id: str,
@@ -180,18 +200,11 @@ def approval_params(
     instructions: str | None,
 ) -> dict[str, Any]:
     """The request that carries on after the requester approved (or denied) MCP tool calls."""
-    body: dict[str, Any] = {
-        "model": model,
-        "previous_response_id": previous_response_id,
-        "input": [
-            {"type": "mcp_approval_response", "approval_request_id": request_id, "approve": approve}
-            for request_id, approve in answers
-        ],
-        "tools": request_tools(tools),
-    }
-    if instructions:
-        body["instructions"] = instructions
-    return body
+    items = [
+        {"type": "mcp_approval_response", "approval_request_id": request_id, "approve": approve}
+        for request_id, approve in answers
+    ]
+    return follow_up_params(model, previous_response_id, items, tools, instructions)
 
 
 async def stream_response(

@@ -249,3 +249,31 @@ async def test_mcp_authorization_is_kept_encrypted_and_an_approval_is_asked_and_
     await slack.wait_until(answered, timeout=20, what="the answer after approval")
     updated = [c for c in slack.calls_to("chat.update") if c.args.get("ts") == question.ts]
     assert updated and "Approved by <@U0ALICE>" in updated[-1].args["text"]
+
+
+async def test_the_bots_own_actions_still_run_beside_hosted_tools(
+    bot: BotProcess, slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    await create(bot, slack, "create --name Artist --tools web_search,create_image")
+    await assistant(bot, "use Artist")
+    await slack.wait_for("chat.postMessage")
+    call = {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "create_image",
+            "arguments": '{"prompt": "a lighthouse"}', "status": "completed"}  # fmt: skip
+    openai_api.queue(
+        "/responses", ResponsesReply(message=False, items=[call]), ResponsesReply(text="Here it is.")
+    )
+    event = payloads.mention("draw a lighthouse")
+    await bot.send_event(payloads.event_callback(event))
+    replies = await slack.wait_thread_messages("C0CHAN", event["ts"], count=2, timeout=20)
+    [text] = [m.visible_text for m in replies if "Here it is." in m.visible_text]
+    assert "Tool call" not in text
+    [[image]] = await slack.wait_until(lambda: slack.upload_batches, timeout=20, what="the image")
+    assert image.content == openai_api.image_bytes
+    [_, second] = openai_api.requests_to("/v1/responses")
+    body = second.json or {}
+    assert str(body["previous_response_id"]).startswith("resp_fake")
+    [output] = body["input"]
+    assert output["type"] == "function_call_output" and output["call_id"] == "call_1"
+    assert "Created 1 image" in output["output"]
+    assert [tool["type"] for tool in body["tools"]] == ["web_search", "function"]
+    assert body["tools"][1]["parameters"]["required"] == ["prompt"]  # the bot's full definition

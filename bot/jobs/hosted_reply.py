@@ -14,6 +14,7 @@ from typing import Any
 import openai
 
 from bot.actions import mcp_secrets
+from bot.actions import tools as bot_tools
 from bot.blocks import mcp_approval
 from bot.content.secrets import SecretUnreadable
 from bot.delivery.streamed_reply import StreamedReply
@@ -26,6 +27,7 @@ from handlers.responses_chat import Citation, ResponseFailed, ResponseOutcome
 from storage.assistants import AssistantRecord
 
 log = logging.getLogger(__name__)
+MAX_TOOL_ROUNDS = 3
 
 
 def sources_text(citations: list[Citation]) -> str:
@@ -74,22 +76,56 @@ async def converse(
 ) -> tuple[ChatOutcome, str, list[str]]:
     """(outcome, what was said, notes kept in the conversation), as chat_reply's path returns them."""
     ignored = [name for name in responses_chat.NOT_IN_RESPONSES if getattr(request, name) is not None]
-    result = await responses_chat.stream_response(
-        rt.openai, request, tools_for_request(rt, assistant.tools), on_text, rt.timeouts
-    )
+    tools = tools_for_request(rt, assistant.tools)
+    body = responses_chat.params(request, tools)
+    total = ResponseOutcome(model=request.model)
+    notes: list[str] = []
+    for round_ in range(MAX_TOOL_ROUNDS + 1):
+        result = await responses_chat.stream_body(rt.openai, body, on_text, rt.timeouts)
+        _merge(total, result)
+        ours = [call for call in result.tool_calls if call.name in bot_tools.NAMES]
+        if not ours or result.response_id is None or round_ == MAX_TOOL_ROUNDS:
+            break
+        await reply.set_status("is working on it…")
+        outputs = []
+        for call in result.tool_calls:
+            output, note = await bot_tools.run(rt, call, where) if call.name in bot_tools.NAMES else (
+                f"{call.name} is not available here.", "")  # fmt: skip
+            outputs.append({"type": "function_call_output", "call_id": call.id, "output": output})
+            if note:
+                notes.append(note)
+        body = responses_chat.follow_up_params(result.model or request.model, result.response_id, outputs,
+                                               tools, body.get("instructions"))  # fmt: skip
+        if result.text:
+            await on_text("\n\n")
     if ignored:
         names = ", ".join(f"`--{name.replace('_', '-')}`" for name in ignored)
         await reply.append(
             f"\n\n_{names}: not sent, the Responses API (which runs hosted tools) does not take them._"
         )
-    said, notes = await after(rt, result, reply, where, assistant.name)
-    return outcome_of(result), said, notes
+    said, more = await after(rt, total, reply, where, assistant.name)
+    total.tool_calls = [call for call in total.tool_calls if call.name not in bot_tools.NAMES]
+    return outcome_of(total), said, [*notes, *more]
+
+
+def _merge(total: ResponseOutcome, result: ResponseOutcome) -> None:
+    total.text = "\n\n".join(part for part in (total.text, result.text) if part)
+    total.model = result.model or total.model
+    total.citations += [c for c in result.citations if c not in total.citations]
+    total.tool_calls = result.tool_calls
+    total.approvals = result.approvals
+    total.response_id = result.response_id
+    total.finish_reason = result.finish_reason
+    for name in ("prompt_tokens", "completion_tokens"):
+        value = getattr(result, name)
+        if value is not None:
+            setattr(total, name, (getattr(total, name) or 0) + value)
 
 
 def tools_for_request(rt: Runtime, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The assistant's tools with MCP authorization opened; ResponseFailed when it cannot be."""
     try:
-        return mcp_secrets.opened(rt.settings, tools)
+        return mcp_secrets.opened(rt.settings, bot_tools.expand(tools))
     except (ValueError, SecretUnreadable) as exc:
         raise ResponseFailed(f"The assistant's MCP server authorization cannot be used: {exc}.") from None
 
