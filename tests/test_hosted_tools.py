@@ -277,3 +277,34 @@ async def test_the_bots_own_actions_still_run_beside_hosted_tools(
     assert "Created 1 image" in output["output"]
     assert [tool["type"] for tool in body["tools"]] == ["web_search", "function"]
     assert body["tools"][1]["parameters"]["required"] == ["prompt"]  # the bot's full definition
+
+
+@pytest.mark.parametrize(
+    ("tool", "expected"),
+    [
+        ({"type": "mcp", "server_url": "https://x.example"}, "`mcp` needs a server_label"),
+        ({"type": "mcp", "server_label": "t", "server_url": "http://x.example"}, "server_url must be an https://"),
+        ({"type": "mcp", "server_label": "t", "server_url": "https://x.example", "require_approval": "maybe"},
+         "require_approval must be always or never"),
+        ({"type": "mcp", "server_label": "t", "server_url": "https://x.example", "headers": {}},
+         "`mcp` takes server_label, server_url"),
+    ],
+)  # fmt: skip
+async def test_a_bad_mcp_spec_names_the_field_and_nothing_is_recorded(
+    bot: BotProcess,
+    slack: FakeSlack,
+    openai_api: FakeOpenAI,
+    tool: dict,
+    expected: str,  # type: ignore[type-arg]
+) -> None:
+    _, body = await assistant(bot, f"create --name Bad --tools '{json.dumps([tool])}'")
+    assert expected in json.loads(body)["text"]
+
+
+async def test_an_mcp_authorization_without_encryption_key_is_refused(
+    bot: BotProcess, slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    tool = {"type": "mcp", "server_label": "t", "server_url": "https://x.example", "authorization": SECRET}
+    _, body = await assistant(bot, f"create --name Bad --tools '{json.dumps([tool])}'")
+    text = json.loads(body)["text"]
+    assert "`ENCRYPTION_KEY`" in text and SECRET not in text
