@@ -12,12 +12,15 @@ from datetime import date
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.openai_models.catalog import ModelCatalog
+from bot.openai_models.lifecycle import ACTIONS, AZURE_UNSUPPORTED, HOW, SETTINGS, Action, successor
 from bot.process import clients
 from bot.rate_limits.budget import Budget
 from bot.slack.scopes import REQUIRED_SCOPES
 from storage.schema import schema_state
 
 OK, WARN, FAIL = "ok", "warning", "FAILED"
+WARN_DAYS = 30  # a shutdown this close is a warning
 
 
 @dataclass
@@ -98,27 +101,53 @@ async def _check_openai(settings: Settings) -> list[Line]:
     finally:
         await client.close()
     lines = [Line(OK, "OpenAI", f"key accepted at {where}; {len(available)} models available")]
-    defaults = {
-        "chat (OPENAI_CHAT_MODEL)": settings.openai_chat_model,
-        "vision (OPENAI_VISION_MODEL)": settings.openai_vision_model,
-        "images (OPENAI_IMAGE_MODEL)": settings.openai_image_model,
-        "speech (OPENAI_SPEECH_MODEL)": settings.openai_speech_model,
-        "transcription (OPENAI_TRANSCRIPTION_MODEL)": settings.openai_transcription_model,
-        "translation (OPENAI_TRANSLATION_MODEL)": settings.openai_translation_model,
-    }
-    today = date.today().isoformat()
-    for action, name in defaults.items():
-        model = available.get(name)
-        if model is None:
-            lines.append(Line(WARN, f"Model for {action}", f"{name} is not offered to this key"))
-            continue
-        shutdown = model.shutdown_date
-        if shutdown and str(shutdown) <= today:
-            lines.append(Line(FAIL, f"Model for {action}", f"{name} was shut down on {shutdown}"))
-        elif shutdown:
-            lines.append(Line(WARN, f"Model for {action}", f"{name} works, but shuts down on {shutdown}"))
-        else:
-            lines.append(Line(OK, f"Model for {action}", name))
+    if settings.azure:
+        return [*lines, *_azure_lines(settings)]
+    catalog = ModelCatalog(client)
+    catalog.load(page.data)
+    return [*lines, *(_model_line(settings, catalog, action) for action in ACTIONS)]
+
+
+def _model_line(settings: Settings, catalog: ModelCatalog, action: Action, on: date | None = None) -> Line:
+    """One model: its shutdown date, a warning 30 days ahead, and what the bot uses after it."""
+    today = on or date.today()
+    name, source = settings.model_for(action), settings.model_source(action)
+    subject = f"Model for {action} ({SETTINGS[action]}, {'default' if source == 'default' else 'set'})"
+    listed = catalog.listed(name)
+    if listed is None:
+        return Line(WARN, subject, f"{name} is not offered to this key")
+    if not listed.shutdown_date:
+        return Line(OK, subject, f"{name} (no shutdown date announced)")
+    shutdown = listed.shutdown_date
+    days = (date.fromisoformat(shutdown[:10]) - today).days
+    after = successor(catalog, action, name, on=shutdown)
+    how = f", {HOW[action]}" if action in HOW else ""
+    if source == "default":
+        then = f"the bot then uses {after}{how}" if after else f"no successor is left: set {SETTINGS[action]}"
+    else:
+        then = f"change {SETTINGS[action]} before then" + (f", e.g. to {after}" if after else "")
+    if days <= 0:
+        if source == "default" and after:
+            return Line(
+                WARN, subject, f"{name} was shut down on {shutdown}; the bot uses {after} instead{how}"
+            )
+        return Line(FAIL, subject, f"{name} was shut down on {shutdown}: {then}")
+    status = WARN if days <= WARN_DAYS else OK
+    return Line(status, subject, f"{name} shuts down on {shutdown} (in {days} days); {then}")
+
+
+def _azure_lines(settings: Settings) -> list[Line]:
+    lines = [
+        Line(
+            OK,
+            "Azure OpenAI",
+            f"endpoint {settings.azure_openai_endpoint}, API version {settings.openai_api_version}; "
+            "model settings name deployments, which the bot never replaces",
+        )
+    ]
+    for action in ACTIONS:
+        lines.append(Line(OK, f"Deployment for {action} ({SETTINGS[action]})", settings.model_for(action)))
+    lines.append(Line(WARN, "Azure OpenAI", AZURE_UNSUPPORTED))
     return lines
 
 

@@ -7,12 +7,15 @@ variable and what it should look like; the CLI turns that into exit status 2.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.content.secrets import is_fernet_key
 from bot.openai_models import defaults as default_models
+from bot.openai_models.lifecycle import SETTINGS as MODEL_SETTINGS
+from bot.openai_models.lifecycle import Action, Source
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///" + str(Path("data") / "bot.db")
 DEFAULT_SYSTEM_PROMPT = (
@@ -32,6 +35,14 @@ HINTS: dict[str, str] = {
     "OPENAI_BASE_URL": "an http(s) URL such as https://api.openai.com/v1",
     "DATABASE_URL": "an SQLAlchemy async URL: sqlite+aiosqlite:///path/bot.db or "
     "postgresql+asyncpg://user:password@host/db",
+    # --- issue 13: model lifecycle and Azure OpenAI ---
+    "OPENAI_API_TYPE": "openai or azure",
+    "AZURE_OPENAI_ENDPOINT": "your Azure OpenAI resource's URL, such as https://NAME.openai.azure.com",
+    "OPENAI_API_VERSION": "an Azure OpenAI API version such as 2025-04-01-preview",
+    "OPENAI_MODELS_REFRESH_SECONDS": "how often to read the model list again, in seconds (at least 60)",
+    "ENCRYPTION_KEY": "a Fernet key (urlsafe base64 of 32 bytes), e.g. from "
+    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
+    # --- end of issue 13 ---
 }
 
 
@@ -133,6 +144,63 @@ class Settings(BaseSettings):
         url = self.slack_api_url or "https://slack.com/api/"
         return url if url.endswith("/") else url + "/"
 
+    # --- issue 13: model lifecycle and Azure OpenAI (kept together to ease merging) ---
+    openai_models_refresh_seconds: Annotated[float, Field(ge=60)] = 3 * 3600.0
+    openai_api_type: Literal["openai", "azure"] = "openai"
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_key: SecretStr | None = None
+    openai_api_version: str | None = None
+    # The contract's ENCRYPTION_KEY (Fernet), shared with OAuth's stored secrets: keep one
+    # definition when merging. Here it encrypts MCP servers' authorization headers.
+    encryption_key: SecretStr | None = None
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not is_fernet_key(value.get_secret_value()):
+            raise ValueError("must be a Fernet key: urlsafe base64 of 32 bytes")
+        return value
+
+    @field_validator("openai_api_type", mode="before")
+    @classmethod
+    def _api_type(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("azure_openai_endpoint")
+    @classmethod
+    def _azure_endpoint(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _azure_needs(self) -> Settings:
+        if self.openai_api_type == "azure":
+            if not self.azure_openai_endpoint:
+                raise ValueError("AZURE_OPENAI_ENDPOINT is missing (OPENAI_API_TYPE=azure needs it)")
+            if not self.openai_api_version:
+                raise ValueError("OPENAI_API_VERSION is missing (OPENAI_API_TYPE=azure needs it)")
+        return self
+
+    @property
+    def azure(self) -> bool:
+        return self.openai_api_type == "azure"
+
+    def model_for(self, action: Action) -> str:
+        """The model (on Azure: the deployment) of an action, as set or by default."""
+        value: str = getattr(self, MODEL_SETTINGS[action].lower())
+        return value
+
+    def model_source(self, action: Action) -> Source:
+        """ "setting" when an admin set the action's model; "default" when the bot's default is used."""
+        return "setting" if MODEL_SETTINGS[action].lower() in self.model_fields_set else "default"
+
+    # --- end of issue 13 ---
+
     def require_http_mode(self) -> None:
         if self.slack_signing_secret is None:
             raise SettingsError(_line("SLACK_SIGNING_SECRET", "is missing"))
@@ -153,7 +221,10 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         error = exc.errors()[0]
-        variable = str(error["loc"][0]).upper() if error["loc"] else "a setting"
+        if not error["loc"]:  # a rule across settings names its variable first
+            variable, _, problem = str(error["msg"]).removeprefix("Value error, ").partition(" ")
+            raise SettingsError(_line(variable, problem)) from None
+        variable = str(error["loc"][0]).upper()
         if error["type"] == "missing":
             problem = "is missing"
         else:

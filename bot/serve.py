@@ -43,6 +43,9 @@ def serve(settings: Settings, *, mode: str, host: str, port: int) -> int:
 
 async def _serve(settings: Settings, *, mode: str, host: str, port: int) -> int:
     runtime = Runtime.build(settings)
+    # The model list (with shutdown dates) is read before serving: a default model that is shut
+    # down is replaced from the first request on, and the modals list the models at once.
+    await runtime.models.start(wait_seconds=5.0)
     http_mode = mode == "http"
     bolt_app = build_app(runtime, http_mode=http_mode)
     stop = asyncio.Event()

@@ -14,22 +14,37 @@ from pydantic import BaseModel, Field, field_validator
 NAME_MAX, DESCRIPTION_MAX, INSTRUCTIONS_MAX = 256, 512, 256_000
 TOOLS_MAX, METADATA_PAIRS, METADATA_KEY_MAX, METADATA_VALUE_MAX = 128, 16, 64, 512
 BOT_ACTIONS = ("create_image", "read_aloud", "transcribe")
+# OpenAI's hosted tools: an assistant with any of them answers through the Responses API.
+HOSTED_TOOLS = ("code_interpreter", "file_search", "web_search")
+KNOWN_TOOLS = (
+    f"the bot's actions ({', '.join(BOT_ACTIONS)}), hosted tools ({', '.join(HOSTED_TOOLS)}), "
+    'remote MCP servers as JSON ({"type": "mcp", "server_label", "server_url", …}) '
+    'or function tools as JSON ({"type": "function", "function": {...}})'
+)
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 RESERVED_NAMES = {"none", "list", "show", "create", "update", "delete", "use"}
 
 
 def _tool(entry: Any) -> dict[str, Any]:
     """A bot action by name, or a function tool whose parameters are a JSON-schema object."""
+    if isinstance(entry, str) and entry in HOSTED_TOOLS:
+        return {"type": entry}
     if isinstance(entry, str):
         if entry not in BOT_ACTIONS:
-            raise ValueError(f"`{entry}` is not one of the bot's actions ({', '.join(BOT_ACTIONS)})")
+            raise ValueError(f"`{entry}` is not a tool I know; allowed are {KNOWN_TOOLS}")
         return {"type": "function", "function": {"name": entry}}
+    if isinstance(entry, dict) and entry.get("type") in HOSTED_TOOLS:
+        # vector_store_ids is the bot's own (kept in step with the assistant's files), never typed.
+        return {"type": entry["type"]}
+    if isinstance(entry, dict) and entry.get("type") == "mcp":
+        return _mcp(entry)
     if (
         not isinstance(entry, dict)
         or entry.get("type") != "function"
         or not isinstance(entry.get("function"), dict)
     ):
-        raise ValueError('each tool must be a bot action name or {"type": "function", "function": {...}}')
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        raise ValueError(f"`{kind or entry}` is not a tool I know; allowed are {KNOWN_TOOLS}")
     function = entry["function"]
     name = function.get("name")
     if not isinstance(name, str) or not FUNCTION_NAME.match(name):
@@ -48,6 +63,48 @@ def _tool(entry: Any) -> dict[str, Any]:
     if description:
         clean["description"] = description
     return {"type": "function", "function": clean}
+
+
+MCP_FIELDS = "server_label, server_url, allowed_tools, require_approval, authorization"
+APPROVALS = ("always", "never")
+
+
+def _mcp(entry: dict[str, Any]) -> dict[str, Any]:
+    """A remote MCP server: {"type": "mcp", "server_label", "server_url" (https), "allowed_tools"?
+    (names), "require_approval"? ("always", the default, or "never"), "authorization"?}."""
+    unknown = set(entry) - {"type", *MCP_FIELDS.split(", ")}
+    if unknown:
+        raise ValueError(f"`mcp` takes {MCP_FIELDS}; not {', '.join(sorted(unknown))}")
+    label = entry.get("server_label")
+    if not isinstance(label, str) or not FUNCTION_NAME.match(label):
+        raise ValueError("`mcp` needs a server_label of letters, digits, _ or -, at most 64")
+    url = entry.get("server_url")
+    if not isinstance(url, str) or not re.fullmatch(r"https://[^\s/]+(/\S*)?", url):
+        raise ValueError(f"`mcp` {label}: server_url must be an https:// URL")
+    tool: dict[str, Any] = {"type": "mcp", "server_label": label, "server_url": url}
+    allowed = entry.get("allowed_tools")
+    if allowed is not None:
+        if not isinstance(allowed, list) or not all(isinstance(n, str) and n for n in allowed):
+            raise ValueError(f"`mcp` {label}: allowed_tools must be a list of tool names")
+        tool["allowed_tools"] = allowed
+    approval = entry.get("require_approval", "always")
+    if approval not in APPROVALS:
+        raise ValueError(f"`mcp` {label}: require_approval must be always or never")
+    tool["require_approval"] = approval
+    authorization = entry.get("authorization")
+    if authorization is not None:
+        if not isinstance(authorization, str) or not authorization.strip():
+            raise ValueError(f"`mcp` {label}: authorization must be text (sent as the Authorization header)")
+        tool["authorization"] = authorization
+    return tool
+
+
+def shown(tool: dict[str, Any]) -> dict[str, Any]:
+    """A tool as shown to people: an MCP server's authorization is never shown back."""
+    if "authorization" in tool or "authorization_encrypted" in tool:
+        tool = {k: v for k, v in tool.items() if k not in ("authorization", "authorization_encrypted")}
+        tool["authorization"] = "(set, kept encrypted)"
+    return tool
 
 
 class AssistantSpec(BaseModel):
@@ -140,7 +197,7 @@ def output(assistant: StoredAssistant) -> dict[str, Any]:
         "description": assistant.description,
         "model": assistant.model,
         "instructions": assistant.instructions,
-        "tools": assistant.tools,
+        "tools": [shown(tool) for tool in assistant.tools],
         "file_ids": assistant.file_ids,
         "metadata": assistant.metadata,
     }

@@ -89,7 +89,7 @@ async def test_create_by_flags_shows_the_assistant_as_the_seed_did(
             '--name A --tools \'[{"type": "function", "function": {"name": "x", "parameters": []}}]\'',
             'must be a JSON schema with "type": "object"',
         ),
-        ("--name A --tools teleport", "`teleport` is not one of the bot's actions"),
+        ("--name A --tools teleport", "`teleport` is not a tool I know"),
         ("--name A --file-ids nope", "`--file-ids` must be Slack file ids"),
         ("--description lonely", "`--name` is required"),
         ("--name list", "must be one word, and not none, list"),

@@ -8,15 +8,34 @@ from bot.actions.end_user import safety_identifier
 from bot.config import Settings
 from bot.delivery.uploads import OnUploaded, OutgoingFile, slug, upload
 from bot.delivery.where import Where
+from bot.openai_models.lifecycle import Choice
 from bot.process.runtime import Runtime
 from handlers import create_image
 from handlers.create_image import ImageRequest, ImageResult
 
 
-def image_request(settings: Settings, team_id: str, user: str, options: dict[str, Any]) -> ImageRequest:
+def image_request(
+    settings: Settings, team_id: str, user: str, options: dict[str, Any], model: str | None = None
+) -> ImageRequest:
     """Raises ValidationError (with the field named) for a request the action cannot take."""
     values = {"model": settings.openai_image_model, "user": safety_identifier(team_id, user), **options}
+    if model:
+        values["model"] = model
     return ImageRequest(**{key: value for key, value in values.items() if value is not None})
+
+
+async def create_as_chosen(
+    rt: Runtime, options: dict[str, Any], where: Where, on_uploaded: OnUploaded | None = None
+) -> tuple[ImageRequest, ImageResult]:
+    """Create and upload with the model chosen for images (a shut-down default replaced). Raises
+    ValidationError, ModelShutDown and what upstream raised."""
+    choice = await rt.chooser.choose("image", flag=options.get("model"))
+
+    async def attempt(current: Choice) -> tuple[ImageRequest, ImageResult]:
+        request = image_request(rt.settings, where.team_id, where.user, options, model=current.model)
+        return request, await create_and_upload(rt, request, where, current.note(), on_uploaded)
+
+    return await rt.chooser.call(choice, attempt)
 
 
 def comment_for(user: str, request: ImageRequest, result: ImageResult) -> str:
@@ -46,7 +65,11 @@ def files_for(request: ImageRequest, result: ImageResult) -> list[OutgoingFile]:
 
 
 async def create_and_upload(
-    rt: Runtime, request: ImageRequest, where: Where, on_uploaded: OnUploaded | None = None
+    rt: Runtime,
+    request: ImageRequest,
+    where: Where,
+    note: str = "",
+    on_uploaded: OnUploaded | None = None,
 ) -> ImageResult:
     """Generate, then upload every image in one message. Raises what upstream raised."""
     result = await create_image.generate(rt.openai, request)
@@ -56,7 +79,7 @@ async def create_and_upload(
             channel=where.channel,
             thread_ts=where.thread_ts,
             files=files_for(request, result),
-            comment=comment_for(where.user, request, result),
+            comment="\n".join(filter(None, [comment_for(where.user, request, result), note])),
             on_uploaded=on_uploaded,
         )
     return result

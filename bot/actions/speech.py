@@ -8,18 +8,62 @@ from typing import Any
 from bot.config import Settings
 from bot.delivery.uploads import OnUploaded, OutgoingFile, slug, upload
 from bot.delivery.where import Where
+from bot.openai_models.lifecycle import Choice
 from bot.process.runtime import Runtime
 from handlers import create_speech
 from handlers.create_speech import SpeechPart, SpeechRequest
+from handlers.realtime_speech import REALTIME_SPEED, REALTIME_VOICES, is_realtime_model
 
 PARALLEL_PARTS = 3
 PCM_NOTE = "_PCM audio does not play in Slack, so it was wrapped as WAV (same samples)._"
 
 
-def speech_request(settings: Settings, options: dict[str, Any]) -> SpeechRequest:
+REALTIME_STAND_IN_VOICE = "marin"
+
+
+def speech_request(settings: Settings, options: dict[str, Any], model: str | None = None) -> SpeechRequest:
     """Raises ValidationError naming the property the model cannot take."""
     values = {"model": settings.openai_speech_model, **options}
+    if model:
+        values["model"] = model
     return SpeechRequest(**{key: value for key, value in values.items() if value is not None})
+
+
+def request_for(
+    settings: Settings, options: dict[str, Any], choice: Choice
+) -> tuple[SpeechRequest, list[str]]:
+    """The request for the chosen model. A default replaced by a Realtime model keeps what it can of
+    a voice or speed the Realtime API lacks, and says so. Raises ValidationError otherwise."""
+    options, notes = dict(options), [choice.note()] if choice.replaced else []
+    if choice.replaced and is_realtime_model(choice.model):
+        voice = options.get("voice")
+        if voice and voice not in REALTIME_VOICES:
+            options["voice"] = REALTIME_STAND_IN_VOICE
+            notes.append(
+                f"_The Realtime API has no voice `{voice}`, so `{REALTIME_STAND_IN_VOICE}` read it._"
+            )
+        speed = options.get("speed")
+        if speed is not None and not REALTIME_SPEED[0] <= float(speed) <= REALTIME_SPEED[1]:
+            options["speed"] = min(max(float(speed), REALTIME_SPEED[0]), REALTIME_SPEED[1])
+            notes.append(f"_The Realtime API reads at {REALTIME_SPEED[0]:g}–{REALTIME_SPEED[1]:g}× speed, so "
+                         f"{options['speed']:g}× was used._")  # fmt: skip
+    return speech_request(settings, options, model=choice.model), notes
+
+
+async def speak_as_chosen(
+    rt: Runtime, options: dict[str, Any], where: Where, comment: str, on_uploaded: OnUploaded | None = None
+) -> SpeechRequest:
+    """Read aloud with the model chosen for speech (a shut-down default replaced, before the call or
+    when OpenAI answers that it is gone) and upload. Raises ValidationError, ModelShutDown and what
+    upstream raised; returns the request that succeeded."""
+    choice = await rt.chooser.choose("speech", flag=options.get("model"))
+
+    async def attempt(current: Choice) -> SpeechRequest:
+        request, notes = request_for(rt.settings, options, current)
+        await speak_and_upload(rt, request, where, "\n".join([comment, *notes]), on_uploaded)
+        return request
+
+    return await rt.chooser.call(choice, attempt)
 
 
 async def speak_all(rt: Runtime, request: SpeechRequest) -> list[SpeechPart]:

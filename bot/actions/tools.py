@@ -13,13 +13,14 @@ from typing import Any
 import openai
 from pydantic import ValidationError
 
-from bot.actions.images import create_and_upload, image_request
-from bot.actions.speech import speak_and_upload, speech_request
+from bot.actions.images import create_as_chosen
+from bot.actions.speech import speak_as_chosen
 from bot.actions.transcription import transcribe_thread_audio
 from bot.delivery.openai_errors import describe
 from bot.delivery.validation_messages import first_problem
 from bot.delivery.where import Where
 from bot.downloads.core import DownloadFailed
+from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from handlers.ask_chatgpt import ToolCall
 from handlers.create_speech import VOICES
@@ -87,8 +88,7 @@ async def run(rt: Runtime, call: ToolCall, where: Where) -> tuple[str, str]:
     try:
         if call.name == "create_image":
             options = {"prompt": args.get("prompt", ""), "size": args.get("size")}
-            request = image_request(rt.settings, where.team_id, where.user, options)
-            result = await create_and_upload(rt, request, where)
+            request, result = await create_as_chosen(rt, options, where)
             if not result.images:
                 return "No image was returned.", ""
             return (
@@ -96,10 +96,10 @@ async def run(rt: Runtime, call: ToolCall, where: Where) -> tuple[str, str]:
                 f"[The bot created an image in the thread: {request.prompt}]",
             )
         if call.name == "read_aloud":
-            speech = speech_request(rt.settings, {"input": args.get("text", ""), "voice": args.get("voice")})
-            parts = await speak_and_upload(rt, speech, where, comment=f"<@{where.user}> :speaker:")
+            options = {"input": args.get("text", ""), "voice": args.get("voice")}
+            await speak_as_chosen(rt, options, where, comment=f"<@{where.user}> :speaker:")
             return (
-                f"Read the text aloud and posted the audio ({parts} file(s)) in the thread.",
+                "Read the text aloud and posted the audio in the thread.",
                 "[The bot posted an audio reading in the thread]",
             )
         if call.name == "transcribe":
@@ -109,6 +109,8 @@ async def run(rt: Runtime, call: ToolCall, where: Where) -> tuple[str, str]:
             return "Transcribed and posted in the thread:\n" + "\n\n".join(texts), ""
     except ValidationError as exc:
         return f"Could not run {call.name}: {first_problem(exc)}", ""
+    except ModelShutDown as exc:
+        return f"{call.name} failed: {exc.message()}", ""
     except (openai.OpenAIError, DownloadFailed, RealtimeSpeechError) as exc:
         log.warning("tool %s failed: %s", call.name, type(exc).__name__)
         return f"{call.name} failed: {describe(exc)}", ""

@@ -8,6 +8,7 @@ text over several messages, subtitles as a file with its beginning shown.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import openai
@@ -23,6 +24,7 @@ from bot.delivery.openai_errors import describe
 from bot.delivery.uploads import OnUploaded, OutgoingFile, upload
 from bot.delivery.where import Where
 from bot.downloads.core import DownloadFailed
+from bot.openai_models.lifecycle import Action, Choice, ModelShutDown
 from bot.process.runtime import Runtime
 from bot.slack.files import SharedFile, resolve
 from handlers import transcribe_audio
@@ -36,12 +38,37 @@ NOT_AUDIO = (
 SUBTITLE_PREVIEW = 600
 
 
-def audio_request(settings: Settings, task: Task, options: dict[str, Any]) -> AudioRequest:
+def audio_request(
+    settings: Settings, task: Task, options: dict[str, Any], model: str | None = None
+) -> AudioRequest:
     default = (
         settings.openai_translation_model if task == "translate" else settings.openai_transcription_model
     )
     values = {"model": default, **{key: value for key, value in options.items() if value is not None}}
+    if model:
+        values["model"] = model
     return AudioRequest(**values)
+
+
+@dataclass
+class AudioModels:
+    """The models one job uses: the action's own (a shut-down default replaced) and, for a
+    translation that cannot use /audio/translations, the transcription and chat models."""
+
+    choice: Choice
+    transcription: str
+    chat: str
+
+
+async def choose_models(rt: Runtime, task: Task, options: dict[str, Any]) -> AudioModels:
+    """Raises ModelShutDown for a set model that is gone."""
+    action: Action = "translation" if task == "translate" else "transcription"
+    choice = await rt.chooser.choose(action, flag=options.get("model"))
+    transcription, chat = rt.settings.openai_transcription_model, rt.settings.openai_chat_model
+    if task == "translate" and not choice.model.startswith("whisper"):
+        transcription = (await rt.chooser.choose("transcription")).model
+        chat = (await rt.chooser.choose("chat")).model
+    return AudioModels(choice, transcription, chat)
 
 
 def audio_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -60,18 +87,29 @@ async def thread_root_files(rt: Runtime, channel: str, thread_ts: str) -> list[d
     return audio_files(messages[0].get("files")) if messages else []
 
 
-def _notes(settings: Settings, transcript: Transcript, request: AudioRequest) -> list[str]:
+def _notes(rt: Runtime, transcript: Transcript, request: AudioRequest, models: AudioModels) -> list[str]:
     notes = []
+    choice = models.choice
     if transcript.translated_by_chat:
-        notes.append(
-            f"_Translated by `{transcript.model}` from a transcript by "
-            f"`{settings.openai_transcription_model}`: `/audio/translations` with `{request.model}` "
-            "is not available._"
+        why = (
+            f"the default translation model `{choice.asked}` "
+            + (f"was shut down on {choice.shutdown_date}" if choice.shutdown_date else "is no longer served")
+            if choice.replaced
+            else f"`/audio/translations` with `{request.model}` is not available"
         )
-    if transcript.estimated_timing:
         notes.append(
-            f"_Timestamps are estimated from the audio's length: `{request.model}` gives none. "
-            "For exact ones, use `--model whisper-1` (until it shuts down on 2027-02-26)._"
+            f"_Translated by `{transcript.model}` from a transcript by `{models.transcription}`: {why}._"
+        )
+    elif choice.replaced:
+        notes.append(choice.note())
+    if transcript.estimated_timing:
+        exact = (
+            ""
+            if rt.models.is_gone("whisper-1")
+            else " For exact ones, use `--model whisper-1` (until it shuts down on 2027-02-26)."
+        )
+        notes.append(
+            f"_Timestamps are estimated from the audio's length: `{request.model}` gives none.{exact}_"
         )
     return notes
 
@@ -93,10 +131,15 @@ class Delivery(BaseModel):
 
 
 def _render(
-    settings: Settings, task: Task, file: SharedFile, transcript: Transcript, request: AudioRequest
+    rt: Runtime,
+    task: Task,
+    file: SharedFile,
+    transcript: Transcript,
+    request: AudioRequest,
+    models: AudioModels,
 ) -> Delivery:
     what = "English translation" if task == "translate" else "Transcript"
-    header = "\n".join([f"*{what} of `{file.name}`*", *_notes(settings, transcript, request)])
+    header = "\n".join([f"*{what} of `{file.name}`*", *_notes(rt, transcript, request, models)])
     stem = file.name.rsplit(".", 1)[0] if "." in file.name else file.name
     if transcript.subtitles is not None:
         preview = transcript.subtitles[:SUBTITLE_PREVIEW] + (
@@ -166,7 +209,7 @@ async def resolve_all(rt: Runtime, where: Where, files: list[dict[str, Any]]) ->
 
 
 async def make(
-    rt: Runtime, where: Where, task: Task, file: SharedFile, request: AudioRequest
+    rt: Runtime, where: Where, task: Task, file: SharedFile, request: AudioRequest, models: AudioModels
 ) -> Delivery | None:
     """Transcribe one file: what to post, or None once the requester was told what went wrong."""
     try:
@@ -174,19 +217,25 @@ async def make(
     except DownloadFailed as exc:
         await requester.tell(rt.slack, where, f":warning: {exc}")
         return None
+    used = models
+
+    async def attempt(choice: Choice) -> Transcript:
+        nonlocal used, request
+        used = models if choice is models.choice else await choose_models_after(rt, task, choice, models)
+        request = request.model_copy(update={"model": choice.model})
+        if task == "translate":
+            return await transcribe_audio.translate(
+                rt.openai, request, named, transcription_model=used.transcription, chat_model=used.chat
+            )
+        return await transcribe_audio.transcribe(rt.openai, request, named)
+
     with spool:
         named = (audio.audio_filename(file.name, file.filetype, file.mimetype, file.subtype), spool)
         try:
-            if task == "translate":
-                transcript = await transcribe_audio.translate(
-                    rt.openai,
-                    request,
-                    named,
-                    transcription_model=rt.settings.openai_transcription_model,
-                    chat_model=rt.settings.openai_chat_model,
-                )
-            else:
-                transcript = await transcribe_audio.transcribe(rt.openai, request, named)
+            transcript = await rt.chooser.call(models.choice, attempt)
+        except ModelShutDown as exc:
+            await requester.tell(rt.slack, where, exc.message())
+            return None
         except openai.OpenAIError as exc:
             rt.metrics.openai_errors.labels(type(exc).__name__).inc()
             await requester.tell(rt.slack, where, describe(exc, request.model))
@@ -194,19 +243,28 @@ async def make(
         if transcript.response_format in transcribe_audio.TIMED_FORMATS and not transcript.segments:
             duration = await asyncio.to_thread(audio.audio_duration, spool)
             transcribe_audio.finish_timing(transcript, duration)
-    return _render(rt.settings, task, file, transcript, request)
+    return _render(rt, task, file, transcript, request, used)
 
 
 async def transcribe_one(
-    rt: Runtime, where: Where, task: Task, file: SharedFile, request: AudioRequest
+    rt: Runtime, where: Where, task: Task, file: SharedFile, request: AudioRequest, models: AudioModels
 ) -> str | None:
     """Transcribe one file and post it in `where`'s thread; the text, or None once the requester
     was told what went wrong."""
-    delivery = await make(rt, where, task, file, request)
+    delivery = await make(rt, where, task, file, request, models)
     if delivery is None:
         return None
     await deliver(rt, where, delivery)
     return delivery.text
+
+
+async def choose_models_after(rt: Runtime, task: Task, choice: Choice, models: AudioModels) -> AudioModels:
+    """The models once `choice` replaced a default that OpenAI answered as gone."""
+    if task == "translate" and not choice.model.startswith("whisper"):
+        transcription = (await rt.chooser.choose("transcription")).model
+        chat = (await rt.chooser.choose("chat")).model
+        return AudioModels(choice, transcription, chat)
+    return AudioModels(choice, models.transcription, models.chat)
 
 
 async def transcribe_thread_audio(rt: Runtime, where: Where) -> list[str]:
@@ -214,10 +272,11 @@ async def transcribe_thread_audio(rt: Runtime, where: Where) -> list[str]:
     if not where.thread_ts:
         return []
     infos = await thread_root_files(rt, where.channel, where.thread_ts)
-    request = audio_request(rt.settings, "transcribe", {})
+    models = await choose_models(rt, "transcribe", {})
+    request = audio_request(rt.settings, "transcribe", {}, model=models.choice.model)
     texts = []
     for file in await resolve_all(rt, where, infos):
-        text = await transcribe_one(rt, where, "transcribe", file, request)
+        text = await transcribe_one(rt, where, "transcribe", file, request, models)
         if text is not None:
             texts.append(text)
     return texts

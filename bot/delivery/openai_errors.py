@@ -5,6 +5,7 @@ from __future__ import annotations
 import openai
 
 from handlers.ask_chatgpt import ChatTimeout
+from handlers.responses_chat import ResponseFailed
 
 _STAGES = {
     "first_token": "OpenAI did not start answering within {s:g} seconds",
@@ -28,6 +29,8 @@ def describe(exc: BaseException, model: str | None = None, *, images: bool = Fal
             f":eyes: The model {model_text} cannot look at images. Ask again with `--model` set to a "
             "vision model, or ask an admin to set `OPENAI_VISION_MODEL` to one."
         )
+    if isinstance(exc, ResponseFailed):
+        return f":warning: {exc}"
     if isinstance(exc, ChatTimeout):
         return f":hourglass: {_STAGES[exc.stage].format(s=exc.seconds)}. Please try again in a moment."
     if isinstance(exc, openai.APITimeoutError):

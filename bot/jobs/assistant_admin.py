@@ -7,9 +7,15 @@ everyone knows who is answering.
 from __future__ import annotations
 
 import asyncio
+import logging
+from typing import Any
 
+import openai
+
+from bot.actions import mcp_secrets, vector_stores
 from bot.content import documents
 from bot.delivery import requester
+from bot.delivery.openai_errors import describe as describe_error
 from bot.downloads.core import DownloadFailed
 from bot.jobs.payloads import AssistantCommand
 from bot.process.runtime import Runtime
@@ -19,6 +25,7 @@ from storage import ClaimedJob
 from storage.assistants import AssistantRecord, NameTaken
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 def describe(assistant: AssistantRecord) -> str:
@@ -45,6 +52,23 @@ async def extract_files(rt: Runtime, file_ids: list[str]) -> tuple[list[tuple[st
         except (DownloadFailed, documents.DocumentRejected) as exc:
             problems.append(str(exc))
     return found, problems
+
+
+async def _with_store(
+    rt: Runtime, p: AssistantCommand, assistant: AssistantRecord, old_tools: list[dict[str, Any]]
+) -> AssistantRecord | None:
+    """The assistant with its vector store in step with its files (file_search); None, once the
+    requester was told, when OpenAI refused."""
+    try:
+        tools = await vector_stores.in_step(rt, assistant, old_tools)
+    except openai.OpenAIError as exc:
+        rt.metrics.openai_errors.labels(type(exc).__name__).inc()
+        await requester.tell(
+            rt.slack, p.where, ":warning: The files could not be put in a vector store for `file_search`: "
+            + describe_error(exc)
+        )  # fmt: skip
+        return None
+    return await rt.assistants.update(p.where.team_id, assistant.name, p.where.user, {"tools": tools})
 
 
 async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
@@ -95,6 +119,8 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
             return
         for file_id, file_name, text in files:
             await store.put_file(assistant.id, file_id, file_name, text)
+        if vector_stores.wants_store(assistant.tools):
+            assistant = await _with_store(rt, p, assistant, []) or assistant
         await requester.tell(rt.slack, where, f":white_check_mark: Created {describe(assistant)}")
         return
     existing = await store.get(team, name or "")
@@ -106,6 +132,8 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
     if action == "show":
         await requester.tell(rt.slack, where, describe(existing))
     elif action == "update":
+        if "tools" in fields:
+            fields["tools"] = mcp_secrets.keep_sealed(fields["tools"], existing.tools)
         try:
             updated = await store.update(team, existing.name, where.user, fields)
         except NameTaken:
@@ -117,9 +145,18 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
             return
         for file_id, file_name, text in files:
             await store.put_file(existing.id, file_id, file_name, text)
-        await requester.tell(rt.slack, where, f":white_check_mark: Updated {describe(updated or existing)}")
+        updated = updated or existing
+        changed = "file_ids" in fields or "tools" in fields
+        if changed and (vector_stores.wants_store(updated.tools) or vector_stores.store_ids(existing.tools)):
+            updated = await _with_store(rt, p, updated, existing.tools) or updated
+        await requester.tell(rt.slack, where, f":white_check_mark: Updated {describe(updated)}")
     elif action == "delete":
         await store.delete(team, existing.name)
+        for store_id in vector_stores.store_ids(existing.tools):
+            try:
+                await vector_stores.delete_store(rt, store_id)
+            except openai.OpenAIError as exc:
+                log.warning("could not delete vector store %s: %s", store_id, type(exc).__name__)
         await requester.tell(rt.slack, where, f":wastebasket: Deleted the assistant *{existing.name}*.")
     elif action == "use":
         await store.use(team, where.channel, where.thread_ts, existing.id)

@@ -29,9 +29,10 @@ from bot.delivery.openai_errors import describe
 from bot.delivery.streamed_reply import StreamedReply
 from bot.delivery.validation_messages import job_problem
 from bot.delivery.where import Where
-from bot.jobs import chat_inputs, chat_outcome
+from bot.jobs import chat_inputs, chat_outcome, hosted_reply
 from bot.jobs.chat_messages import chat_messages, system_prompt
 from bot.jobs.payloads import ChatReply
+from bot.openai_models.lifecycle import Choice, ModelShutDown
 from bot.process.runtime import Runtime
 from bot.rate_limits.budget import optional
 from handlers.ask_chatgpt import (
@@ -42,6 +43,7 @@ from handlers.ask_chatgpt import (
     complete_chat,
     stream_chat,
 )
+from handlers.responses_chat import uses_hosted_tools
 from storage import ClaimedJob, StoredMessage, ThreadKey
 from storage.assistants import AssistantRecord
 
@@ -86,6 +88,7 @@ class Turn:
     dropped: int
     notes: list[str]
     assistant: AssistantRecord | None
+    choice: Choice | None = None  # issue 13: the model chosen (a shut-down default replaced)
 
 
 async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
@@ -124,8 +127,22 @@ async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
         offered = bot_tools.expand(turn.assistant.tools) or None
     else:
         offered = bot_tools.DEFINITIONS if rt.settings.openai_tools_enabled else None
+
+    async def attempt(choice: Choice) -> tuple[ChatOutcome, str, list[str]]:
+        turn.request = turn.request.model_copy(update={"model": choice.model})
+        if choice is not turn.choice and choice.replaced:
+            turn.notes.append(choice.note())
+        if turn.assistant is not None and uses_hosted_tools(turn.assistant.tools):
+            return await hosted_reply.converse(rt, turn.request, on_text, reply, where, turn.assistant)
+        return await _converse(rt, turn.request, on_text, reply, where, offered)
+
     try:
-        outcome, said, notes = await _converse(rt, turn.request, on_text, reply, where, offered)
+        assert turn.choice is not None
+        outcome, said, notes = await rt.chooser.call(turn.choice, attempt)
+    except ModelShutDown as exc:
+        await reply.fail(exc.message())
+        await rt.conversations.append(key, [turn.question], job_id=job.id)
+        return
     except (openai.OpenAIError, ChatTimeout) as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
         log.warning("chat job %s failed upstream: %s", job.id, type(exc).__name__)
@@ -202,8 +219,15 @@ async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey) -> Turn | str:
         user_id=p.where.user,
     )
     image_ids = [i for message in [*history, question] for i in message.attachment_ids]
-    default_model = rt.settings.openai_vision_model if image_ids else rt.settings.openai_chat_model
-    model = chosen_model or (assistant.model if assistant else default_model)
+    try:
+        choice = await rt.chooser.choose(
+            "vision" if image_ids else "chat",
+            flag=chosen_model,
+            assistant=(assistant.name, assistant.model) if assistant else None,
+        )
+    except ModelShutDown as exc:
+        return exc.message()
+    model = choice.model
     options.setdefault("user", safety_identifier(p.where.team_id, p.where.user))
     images = await rt.attachments.get_many(image_ids)
     system = await _system(rt, assistant, model)
@@ -213,7 +237,8 @@ async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey) -> Turn | str:
         request = ChatRequest(model=model, messages=messages, **options)
     except ValidationError as exc:  # flags are validated when typed; this guards stored jobs
         return job_problem(exc)
-    return Turn(key, question, not history, request, bool(image_ids), dropped, inputs.notes, assistant)
+    notes = [*inputs.notes, choice.note()] if choice.replaced else inputs.notes
+    return Turn(key, question, not history, request, bool(image_ids), dropped, notes, assistant, choice)
 
 
 async def _footer(rt: Runtime, turn: Turn, outcome: ChatOutcome) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import openai
 from pydantic import ValidationError
 
-from bot.actions.images import create_and_upload, image_request
+from bot.actions.images import create_as_chosen
 from bot.delivery import requester
 from bot.delivery.openai_errors import describe
 from bot.delivery.validation_messages import job_problem
 from bot.downloads.core import DownloadFailed
 from bot.jobs.payloads import CreateImage
 from bot.jobs.uploaded import record_upload, uploaded_before
+from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from storage import ClaimedJob
 
@@ -23,15 +24,18 @@ async def run(rt: Runtime, job: ClaimedJob, p: CreateImage) -> None:
         return  # an earlier attempt made the images and died before saying so
     where = p.where
     try:
-        request = image_request(rt.settings, where.team_id, where.user, p.options)
+        _, result = await create_as_chosen(rt, p.options, where, on_uploaded=record_upload(rt, job))
     except ValidationError as exc:
         await requester.tell(rt.slack, where, job_problem(exc))
         return
-    try:
-        result = await create_and_upload(rt, request, where, on_uploaded=record_upload(rt, job))
+    except ModelShutDown as exc:
+        await requester.tell(rt.slack, where, exc.message())
+        return
     except openai.OpenAIError as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
-        await requester.tell(rt.slack, where, describe(exc, request.model))
+        await requester.tell(
+            rt.slack, where, describe(exc, p.options.get("model") or rt.settings.openai_image_model)
+        )
         return
     except DownloadFailed as exc:
         await requester.tell(rt.slack, where, f":warning: The image could not be fetched: {exc}.")

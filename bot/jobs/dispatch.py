@@ -22,6 +22,7 @@ from bot.jobs import (
     create_image,
     create_speech,
     feedback,
+    mcp_approval,
     notice,
     rewrite,
     summarize_thread,
@@ -47,6 +48,7 @@ RUNNERS: dict[str, Runner] = {
     kinds.SummarizeThread.KIND: summarize_thread.run,
     kinds.SuggestPrompts.KIND: welcome.suggest_prompts,
     kinds.PublishHome.KIND: welcome.publish_home,
+    kinds.McpApproval.KIND: mcp_approval.run,
 }
 # --- issue 15: answers people can rate, message shortcuts ---------------------------------------
 RUNNERS.update(

@@ -135,6 +135,20 @@ class SummarizeThread(JobPayload):
     bot_user_id: str | None = None
 
 
+class McpApproval(JobPayload):
+    """Approve or Deny clicked on an MCP tool call the assistant asked about (issue 13)."""
+
+    KIND = "assistant.mcp_approval"
+    ONE_AT_A_TIME_PER_THREAD = True
+    response_id: str
+    approval_id: str
+    requester: str
+    assistant: str
+    approve: bool
+    message_ts: str = ""
+    question: str = ""
+
+
 class SuggestPrompts(JobPayload):
     KIND = "welcome.prompts"
 
@@ -156,6 +170,7 @@ PAYLOADS: dict[str, type[JobPayload]] = {
         SummarizeThread,
         SuggestPrompts,
         PublishHome,
+        McpApproval,
     )
 }
 

@@ -17,6 +17,7 @@ from bot.delivery.validation_messages import job_problem
 from bot.delivery.where import Where
 from bot.jobs.payloads import Transcribe
 from bot.jobs.uploaded import record_upload, uploaded_before
+from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from bot.rate_limits.budget import optional
 from storage import Append, ClaimedJob, StoredMessage, ThreadKey
@@ -27,9 +28,13 @@ NO_AUDIO_HERE = ":warning: I found no audio to {task} in that message or its thr
 async def run(rt: Runtime, job: ClaimedJob, p: Transcribe) -> None:
     where = p.where
     try:
-        request = transcription.audio_request(rt.settings, p.task, p.options)
+        models = await transcription.choose_models(rt, p.task, p.options)
+        request = transcription.audio_request(rt.settings, p.task, p.options, model=models.choice.model)
     except ValidationError as exc:
         await requester.tell(rt.slack, where, job_problem(exc))
+        return
+    except ModelShutDown as exc:
+        await requester.tell(rt.slack, where, exc.message())
         return
     infos = p.files
     if infos is None and where.thread_ts:
@@ -72,7 +77,7 @@ async def run(rt: Runtime, job: ClaimedJob, p: Transcribe) -> None:
         upload_key = f"upload:{file.id}"
         if delivery is None:
             await _status(rt, where, "is translating…" if p.task == "translate" else "is transcribing…")
-            delivery = await transcription.make(rt, where, p.task, file, request)
+            delivery = await transcription.make(rt, where, p.task, file, request, models)
             if delivery is not None:
                 # Written ahead: a resumed job posts this transcript, it does not make another.
                 made[file.id] = delivery.model_dump()

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, transcribe_modal, vision_modal
+from bot.blocks import (
+    ask_modal,
+    assistant_modal,
+    image_modal,
+    mcp_approval,
+    speech_modal,
+    transcribe_modal,
+    vision_modal,
+)
 from bot.blocks import feedback as feedback_blocks
 from bot.blocks import rewrite as rewrite_blocks
 from bot.listeners import runtime_context
 from bot.listeners.actions import feedback, home, rewrite
+from bot.listeners.actions import mcp_approval as mcp_approval_clicked
 from bot.listeners.commands import ask, assistant, image, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
 from bot.listeners.events import (
@@ -70,3 +79,5 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.action(rewrite_blocks.TONE_ACTION_ID)(rewrite.change_tone)
     app.view(rewrite_blocks.RESULT_CALLBACK_ID)(rewrite.post_in_thread)
     # --- end issue 15 ---------------------------------------------------------------------------
+    app.action(mcp_approval.APPROVE)(mcp_approval_clicked.handle)
+    app.action(mcp_approval.DENY)(mcp_approval_clicked.handle)

@@ -43,6 +43,8 @@ def slack_client(
 
 def openai_client(settings: Settings) -> openai.AsyncOpenAI:
     read = max(settings.openai_first_token_timeout, settings.openai_between_tokens_timeout) + 5
+    if settings.azure:  # issue 13
+        return azure_openai_client(settings, openai.Timeout(read, connect=10.0))
     return openai.AsyncOpenAI(
         api_key=settings.openai_api_key.get_secret_value(),
         base_url=settings.openai_base_url or None,
@@ -50,4 +52,21 @@ def openai_client(settings: Settings) -> openai.AsyncOpenAI:
         timeout=openai.Timeout(read, connect=10.0),
         # aiohttp, which already carries Slack and the downloads: one HTTP stack in the process.
         http_client=openai.DefaultAioHttpClient(timeout=openai.Timeout(read, connect=10.0)),
+    )
+
+
+def azure_openai_client(settings: Settings, timeout: openai.Timeout) -> openai.AsyncOpenAI:
+    """Azure OpenAI (OPENAI_API_TYPE=azure): every request goes to
+    {AZURE_OPENAI_ENDPOINT}/openai/deployments/{deployment}/…?api-version=…, the deployment being
+    the model setting of the action; the key (AZURE_OPENAI_API_KEY, else OPENAI_API_KEY) is sent as
+    `api-key`."""
+    key = settings.azure_openai_api_key or settings.openai_api_key
+    assert settings.azure_openai_endpoint is not None  # the settings check it
+    return openai.AsyncAzureOpenAI(
+        api_key=key.get_secret_value(),
+        azure_endpoint=settings.azure_openai_endpoint,
+        api_version=settings.openai_api_version,
+        max_retries=settings.openai_max_retries,
+        timeout=timeout,
+        http_client=openai.DefaultAioHttpClient(timeout=timeout),
     )

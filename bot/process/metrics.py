@@ -73,5 +73,12 @@ class Metrics:
             self.feedback.labels(value)
             self.feedback_replaced.labels(value)
 
+        self.model_replaced = Counter(
+            "openai_model_replaced",
+            "Calls made with a successor because the default model was shut down",
+            ["action", "model", "replacement"],
+            registry=self.registry,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

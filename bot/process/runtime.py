@@ -20,6 +20,7 @@ from bot.openai_models.catalog import ModelCatalog
 from bot.openai_models.defaults import context_window
 from bot.process import clients
 from bot.process.metrics import Metrics
+from bot.process.model_choice import ModelChooser
 from bot.process.workers import WorkerPool
 from bot.rate_limits.budget import Budget
 from bot.rate_limits.client import BudgetedWebClient
@@ -51,6 +52,7 @@ class Runtime:
     downloader: SlackDownloader
     models: ModelCatalog
     feedback: FeedbackStore
+    chooser: ModelChooser
     owner: str = field(
         default_factory=lambda: f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     )
@@ -70,6 +72,7 @@ class Runtime:
         )
         slack = clients.slack_client(settings, budget, aiohttp.ClientSession())
         openai_client = clients.openai_client(settings)
+        catalog = ModelCatalog(openai_client, refresh_seconds=settings.openai_models_refresh_seconds)
         return cls(
             settings=settings,
             db=db,
@@ -82,7 +85,8 @@ class Runtime:
             people=People(slack),
             downloader=SlackDownloader(settings.slack_bot_token.get_secret_value(), settings.slack_api_base),
             openai=openai_client,
-            models=ModelCatalog(openai_client),
+            models=catalog,
+            chooser=ModelChooser(settings, catalog, metrics),
             metrics=metrics,
         )
 
@@ -135,7 +139,7 @@ class Runtime:
             poll_seconds=s.job_poll_seconds,
         )
         self.workers.start()
-        self.models.refresh_in_background()
+        await self.models.start(wait_seconds=0)
 
     async def close(self, grace_seconds: float = 0.0) -> None:
         if self.workers is not None:

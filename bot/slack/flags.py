@@ -254,7 +254,8 @@ ASSISTANT_FLAGS: dict[str, Flag] = {
             "tools",
             (
                 json_tools,
-                "a JSON array of function tools, or bot actions: create_image,read_aloud,transcribe",
+                "a JSON array of function tools, or tool names: create_image,read_aloud,transcribe,"
+                "code_interpreter,file_search,web_search",
             ),
         ),
         _flag("file-ids", "file_ids", (file_ids, "Slack file ids or links, separated by commas")),

@@ -56,6 +56,9 @@ from typing import Any, TypeVar
 from aiohttp import BodyPartReader, MultipartReader, WSMsgType, web
 from aiohttp.streams import StreamReader
 
+from tests.fakes import openai_responses
+from tests.fakes.openai_responses import ResponsesReply
+
 T = TypeVar("T")
 
 # --------------------------------------------------------------------------- reply script types
@@ -144,7 +147,7 @@ class RawReply:
     headers: dict[str, str] | None = None
 
 
-Reply = ChatReply | ErrorReply | Hang | Disconnect | JsonReply | RawReply
+Reply = ChatReply | ErrorReply | Hang | Disconnect | JsonReply | RawReply | ResponsesReply
 
 
 # --------------------------------------------------------------------------- records
@@ -344,6 +347,13 @@ class FakeOpenAI:
         self.translation_text = "This is a fake translation."
         self.image_bytes = TINY_PNG
         self.realtime_sessions: list[RealtimeSession] = []
+        # Models shut down: any request naming one (JSON ``model``, form ``model``, realtime
+        # ``?model=``) is answered 404 ``model_not_found``, whether they are listed or not.
+        self.gone: set[str] = set()
+        # The Responses API and what its hosted tools use (tests/fakes/openai_responses.py).
+        self.uploaded_files: dict[str, tuple[str, str, bytes]] = {}
+        self.vector_stores: dict[str, list[str]] = {}
+        self.container_files: dict[tuple[str, str], bytes] = {}
         self.realtime_script: list[str] = []
         self.realtime_error_message = "The fake OpenAI Realtime server was scripted to fail this response."
         self._sockets: set[web.WebSocketResponse] = set()
@@ -368,6 +378,17 @@ class FakeOpenAI:
         app.router.add_post("/v1/audio/translations", self._translations)
         app.router.add_get("/v1/realtime", self._realtime)
         app.router.add_get("/files/{name}", self._image_file)
+        # Azure OpenAI's shape: /openai/deployments/{deployment}/…?api-version=…, key in `api-key`.
+        for tail, handler in (
+            ("chat/completions", self._chat),
+            ("images/generations", self._images),
+            ("audio/speech", self._speech),
+            ("audio/transcriptions", self._transcriptions),
+            ("audio/translations", self._translations),
+        ):
+            app.router.add_post("/openai/deployments/{deployment}/" + tail, handler)
+        app.router.add_get("/openai/models", self._models)
+        openai_responses.add_routes(app, self)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         app.middlewares.append(self._record_and_auth)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
@@ -465,6 +486,23 @@ class FakeOpenAI:
 
     # ------------------------------------------------------------------ plumbing
 
+    record_key = _RECORD
+
+    def next_reply(self, path: str) -> Reply | None:
+        return self._next_reply(path)
+
+    def json(self, body: Any, status: int = 200) -> web.Response:
+        return self._json(body, status)
+
+    def error(self, status: int, message: str, param: str | None = None) -> web.Response:
+        return self._error(status, message, param=param)
+
+    async def generic(self, request: web.Request, reply: Reply, stream: bool) -> web.StreamResponse | None:
+        return await self._generic(request, reply, stream)
+
+    def misused(self, reply: Reply) -> web.Response:
+        return self._misused(reply)
+
     def _next_reply(self, path: str) -> Reply | None:
         queue = self.scripts.get(path)
         if not queue:
@@ -522,6 +560,8 @@ class FakeOpenAI:
         request[_RECORD] = record
 
         auth = record.headers.get("authorization", "")
+        if request.path.startswith("/openai/") and "api-key" in record.headers:
+            auth = "Bearer " + record.headers["api-key"]
         if not auth:
             return self._error(
                 401,
@@ -540,6 +580,11 @@ class FakeOpenAI:
                 "invalid_request_error",
                 code="invalid_api_key",
             )
+        named = (
+            (record.json or {}).get("model") or (record.form or {}).get("model") or record.query.get("model")
+        )
+        if isinstance(named, str) and named in self.gone:
+            return self._unknown_model(named)
         return await handler(request)
 
     async def _not_found(self, request: web.Request) -> web.StreamResponse:
@@ -1184,4 +1229,5 @@ __all__ = [
     "RawReply",
     "RealtimeSession",
     "Reply",
+    "ResponsesReply",
 ]

@@ -1,0 +1,1 @@
+"""Buttons people click in the bot's messages (block_actions)."""

@@ -13,6 +13,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.actions import mcp_secrets
 from bot.blocks import assistant_modal
 from bot.delivery.validation_messages import flag_problem
 from bot.jobs.payloads import AssistantAction, AssistantCommand
@@ -85,7 +86,7 @@ async def handle(
             values, leftover = parse_flags(rest, ASSISTANT_FLAGS, f"/assistant {action}")
             if leftover:
                 raise FlagError(f"Unexpected text `{leftover[:40]}`: quote values that have spaces. {USAGE}")
-            fields = validated_fields(values, creating=action == "create")
+            fields = mcp_secrets.seal(rt.settings, validated_fields(values, creating=action == "create"))
         except FlagError as exc:
             await ack(response_type="ephemeral", text=f":warning: {exc}")
             return

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from bot.actions import mcp_secrets
 from bot.blocks import assistant_modal, forms
 from bot.delivery.validation_messages import field_problem
 from bot.jobs.payloads import AssistantCommand
@@ -23,9 +24,11 @@ async def handle(
     fields: dict[str, Any] = {}
     if not errors:
         try:
-            fields = validated_fields(values, creating=True)
+            fields = mcp_secrets.seal(runtime_of(context).settings, validated_fields(values, creating=True))
         except ValidationError as exc:
             errors = field_problem(exc, "name")
+        except ValueError as exc:
+            errors = {"tools": str(exc)}
     if errors:
         await ack(response_action="errors", errors=errors)
         return
