@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.openai_models import defaults as default_models
+from storage.secrets import Cipher
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///" + str(Path("data") / "bot.db")
 DEFAULT_SYSTEM_PROMPT = (
@@ -30,6 +31,13 @@ HINTS: dict[str, str] = {
     "SLACK_API_URL": "an http(s) URL such as https://slack.com/api/",
     "OPENAI_API_KEY": "your OpenAI (or compatible) API key",
     "OPENAI_BASE_URL": "an http(s) URL such as https://api.openai.com/v1",
+    # many workspaces (issue 14)
+    "SLACK_CLIENT_SECRET": "the client secret from your Slack app's Basic Information page "
+    "(required with SLACK_CLIENT_ID)",
+    "ENCRYPTION_KEY": "a Fernet key, 32 random bytes in urlsafe base64 (python -c "
+    "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'), "
+    "required with SLACK_CLIENT_ID",
+    "SLACK_OAUTH_AUTHORIZE_URL": "an http(s) URL such as https://slack.com/oauth/v2/authorize",
     "DATABASE_URL": "an SQLAlchemy async URL: sqlite+aiosqlite:///path/bot.db or "
     "postgresql+asyncpg://user:password@host/db",
 }
@@ -42,7 +50,7 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", env_file=None)
 
-    slack_bot_token: SecretStr
+    slack_bot_token: SecretStr | None = None  # required unless SLACK_CLIENT_ID is set (see below)
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
@@ -76,10 +84,40 @@ class Settings(BaseSettings):
 
     log_level: Annotated[str, NoDecode] = "INFO"
 
+    # --- many workspaces (OAuth distribution, issue 14) ---
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_oauth_authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    encryption_key: SecretStr | None = None
+    daily_token_limit_per_user: Annotated[int, Field(ge=0)] = 0
+
+    @property
+    def distributed(self) -> bool:
+        """True when the app is installed with OAuth into many workspaces."""
+        return bool(self.slack_client_id)
+
+    def require_slack_credentials(self) -> None:
+        """One workspace needs SLACK_BOT_TOKEN; OAuth distribution needs its secret and a key."""
+        if not self.distributed:
+            if self.slack_bot_token is None:
+                raise SettingsError(_line("SLACK_BOT_TOKEN", "is missing"))
+            return
+        if self.slack_client_secret is None or not self.slack_client_secret.get_secret_value():
+            raise SettingsError(_line("SLACK_CLIENT_SECRET", "is missing"))
+        key = self.encryption_key.get_secret_value() if self.encryption_key else ""
+        if not key:
+            raise SettingsError(_line("ENCRYPTION_KEY", "is missing"))
+        if not Cipher.valid_key(key):
+            raise SettingsError(_line("ENCRYPTION_KEY", "is malformed"))
+
+    # --- end many workspaces ---
+
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("xoxb-"):
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("must start with xoxb-")
         return value
 
@@ -92,7 +130,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with xapp-")
         return value
 
-    @field_validator("slack_signing_secret")
+    @field_validator("slack_signing_secret", "slack_client_secret", "encryption_key")
     @classmethod
     def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value() else None
@@ -104,7 +142,7 @@ class Settings(BaseSettings):
             raise ValueError("is empty")
         return value
 
-    @field_validator("slack_api_url", "openai_base_url")
+    @field_validator("slack_api_url", "openai_base_url", "slack_oauth_authorize_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -150,7 +188,7 @@ def _line(variable: str, problem: str) -> str:
 def load_settings() -> Settings:
     """Read the environment once; raise SettingsError naming the first bad variable."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         error = exc.errors()[0]
         variable = str(error["loc"][0]).upper() if error["loc"] else "a setting"
@@ -159,3 +197,5 @@ def load_settings() -> Settings:
         else:
             problem = "is malformed (" + str(error["msg"]).removeprefix("Value error, ") + ")"
         raise SettingsError(_line(variable, problem)) from None
+    settings.require_slack_credentials()
+    return settings

@@ -158,3 +158,38 @@ class AssistantUse(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     thread_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
     assistant_id: Mapped[str] = mapped_column(String(40), ForeignKey("assistants.id", ondelete="CASCADE"))
+
+
+# --- many workspaces (OAuth distribution, issue 14) -------------------------------------------
+
+
+class SlackInstallation(Base):
+    """One workspace's bot installation. The tokens are stored encrypted (Fernet, ENCRYPTION_KEY)."""
+
+    __tablename__ = "slack_installations"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    team_name: Mapped[str | None] = mapped_column(String(255))
+    app_id: Mapped[str | None] = mapped_column(String(32))
+    bot_id: Mapped[str | None] = mapped_column(String(32))
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    bot_scopes: Mapped[str] = mapped_column(Text, default="")
+    bot_token_encrypted: Mapped[str] = mapped_column(Text)
+    bot_refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    bot_token_expires_at: Mapped[int | None] = mapped_column(BigId)
+    is_enterprise_install: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    installer_user_id: Mapped[str | None] = mapped_column(String(32))
+    installed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OAuthState(Base):
+    """A single-use OAuth `state`, valid until `expires_at` (epoch seconds)."""
+
+    __tablename__ = "oauth_states"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Double)
+
+
+# --- end many workspaces ----------------------------------------------------------------------

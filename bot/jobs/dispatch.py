@@ -65,6 +65,15 @@ async def run_job(rt: Runtime, job: ClaimedJob) -> None:
             log.error("job %s (%s) cannot be read (%s); dropped", job.id, job.kind, type(exc).__name__)
             status = "failed"
             return
+        # Many workspaces (issue 14): the job's own workspace token; an uninstalled one, no Slack.
+        workspace_rt = await rt.for_workspace(payload.where.team_id)
+        if workspace_rt is None:
+            log.info(
+                "job %s (%s): workspace %s is not installed; dropped", job.id, job.kind, payload.where.team_id
+            )
+            status = "uninstalled"
+            return
+        rt = workspace_rt
         if job.attempts > rt.settings.job_max_attempts:
             await requester.notice(rt.slack, payload.where, INTERRUPTED)
             status = "failed"
@@ -83,4 +92,4 @@ async def run_job(rt: Runtime, job: ClaimedJob) -> None:
         rt.metrics.job_seconds.labels(job.kind).observe(time.monotonic() - started)
         rt.metrics.jobs_finished.labels(job.kind, status).inc()
         if status != "released":
-            await rt.jobs.finish(job.id, failed=status == "failed")
+            await rt.jobs.finish(job.id, failed=status in ("failed", "uninstalled"))

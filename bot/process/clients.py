@@ -18,7 +18,8 @@ def slack_client(settings: Settings, session: aiohttp.ClientSession | None = Non
     """Bolt copies base_url, retry handlers and the session into every per-request client it builds;
     one shared session keeps connections to Slack open instead of one per call."""
     return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        # Many workspaces (issue 14): no process-wide token; each workspace's is looked up.
+        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
         base_url=settings.slack_api_base,
         session=session,
         retry_handlers=[

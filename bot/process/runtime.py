@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import socket
@@ -23,10 +24,13 @@ from bot.openai_models.defaults import context_window
 from bot.process import clients
 from bot.process.metrics import Metrics
 from bot.process.workers import WorkerPool
+from bot.process.workspaces import Workspaces
 from bot.slack.people import People
 from handlers.ask_chatgpt import StageTimeouts
 from storage import AttachmentStore, ClaimedJob, ConversationStore, Database, JobStore, NewJob
 from storage.assistants import AssistantStore
+from storage.installations import InstallationStore
+from storage.secrets import Cipher
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +55,8 @@ class Runtime:
         default_factory=lambda: f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     )
     workers: WorkerPool | None = None
+    # Many workspaces (issue 14): the installations, None with one workspace (SLACK_BOT_TOKEN).
+    workspaces: Workspaces | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
@@ -58,6 +64,8 @@ class Runtime:
         db = Database(settings.database_url)
         slack = clients.slack_client(settings, aiohttp.ClientSession())
         openai_client = clients.openai_client(settings)
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+        downloader = SlackDownloader(token, settings.slack_api_base)
         return cls(
             settings=settings,
             db=db,
@@ -67,11 +75,22 @@ class Runtime:
             assistants=AssistantStore(db),
             slack=slack,
             people=People(slack),
-            downloader=SlackDownloader(settings.slack_bot_token.get_secret_value(), settings.slack_api_base),
+            downloader=downloader,
             openai=openai_client,
             models=ModelCatalog(openai_client),
             metrics=Metrics(),
+            workspaces=_workspaces(settings, db, slack, downloader),
         )
+
+    async def for_workspace(self, team_id: str) -> Runtime | None:
+        """This runtime with the workspace's own token (many workspaces), or None when that
+        workspace is not installed (any more). With one workspace, the runtime itself."""
+        if self.workspaces is None:
+            return self
+        found = await self.workspaces.clients(team_id)
+        if found is None:
+            return None
+        return dataclasses.replace(self, slack=found.slack, people=found.people, downloader=found.downloader)
 
     def context_window(self, model: str) -> int:
         """Tokens `model` reads at once (OPENAI_CONTEXT_TOKENS, when set, for every model)."""
@@ -134,3 +153,12 @@ class Runtime:
         await self.downloader.close()
         await self.openai.close()
         await self.db.close()
+
+
+def _workspaces(
+    settings: Settings, db: Database, slack: AsyncWebClient, downloader: SlackDownloader
+) -> Workspaces | None:
+    if not settings.distributed or settings.slack_client_id is None or settings.encryption_key is None:
+        return None
+    cipher = Cipher(settings.encryption_key.get_secret_value())
+    return Workspaces(InstallationStore(db, cipher, settings.slack_client_id), slack, downloader)
