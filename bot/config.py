@@ -6,6 +6,8 @@ variable and what it should look like; the CLI turns that into exit status 2.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.openai_models import defaults as default_models
+from bot.openai_models.prices import Price, parse_overrides
 from storage.secrets import Cipher
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///" + str(Path("data") / "bot.db")
@@ -37,6 +40,8 @@ HINTS: dict[str, str] = {
     "ENCRYPTION_KEY": "a Fernet key, 32 random bytes in urlsafe base64 (python -c "
     "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'), "
     "required with SLACK_CLIENT_ID",
+    "ADMIN_USER_IDS": "Slack user ids separated by commas, such as U012ABC,U034DEF",
+    "OPENAI_PRICES": 'JSON such as {"gpt-6": {"input": 1.25, "output": 10}} (USD per million tokens)',
     "SLACK_OAUTH_AUTHORIZE_URL": "an http(s) URL such as https://slack.com/oauth/v2/authorize",
     "DATABASE_URL": "an SQLAlchemy async URL: sqlite+aiosqlite:///path/bot.db or "
     "postgresql+asyncpg://user:password@host/db",
@@ -90,6 +95,23 @@ class Settings(BaseSettings):
     slack_oauth_authorize_url: str = "https://slack.com/oauth/v2/authorize"
     encryption_key: SecretStr | None = None
     daily_token_limit_per_user: Annotated[int, Field(ge=0)] = 0
+    admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    openai_prices: Annotated[dict[str, Price], NoDecode] = Field(default_factory=dict)
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _user_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            ids = frozenset(part.strip() for part in value.replace(" ", ",").split(",") if part.strip())
+            if any(not re.fullmatch(r"[UW][A-Z0-9]{2,}", user) for user in ids):
+                raise ValueError("must be Slack user ids such as U012ABC, separated by commas")
+            return ids
+        return value
+
+    @field_validator("openai_prices", mode="before")
+    @classmethod
+    def _prices(cls, value: object) -> object:
+        return parse_overrides(value) if isinstance(value, str) else value
 
     @property
     def distributed(self) -> bool:
@@ -185,11 +207,17 @@ def _line(variable: str, problem: str) -> str:
     return f"{variable} {problem}" + (f": set it to {hint}." if hint else ".")
 
 
+def _set(variable: str) -> bool:
+    return any(key.upper() == variable and value for key, value in os.environ.items())
+
+
 def load_settings() -> Settings:
     """Read the environment once; raise SettingsError naming the first bad variable."""
     try:
         settings = Settings()
     except ValidationError as exc:
+        if not _set("SLACK_BOT_TOKEN") and not _set("SLACK_CLIENT_ID"):  # the first thing to say
+            raise SettingsError(_line("SLACK_BOT_TOKEN", "is missing")) from None
         error = exc.errors()[0]
         variable = str(error["loc"][0]).upper() if error["loc"] else "a setting"
         if error["type"] == "missing":

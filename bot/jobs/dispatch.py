@@ -25,6 +25,8 @@ from bot.jobs import (
     summarize_thread,
     transcribe,
     welcome,
+    workspace_command,
+    workspace_gate,
 )
 from bot.jobs import payloads as kinds
 from bot.process.runtime import Runtime
@@ -45,6 +47,7 @@ RUNNERS: dict[str, Runner] = {
     kinds.SummarizeThread.KIND: summarize_thread.run,
     kinds.SuggestPrompts.KIND: welcome.suggest_prompts,
     kinds.PublishHome.KIND: welcome.publish_home,
+    kinds.WorkspaceCommand.KIND: workspace_command.run,  # issue 14
 }
 
 CRASHED = ":boom: Sorry, something went wrong while working on this. The error was logged; please try again."
@@ -79,7 +82,7 @@ async def run_job(rt: Runtime, job: ClaimedJob) -> None:
             status = "failed"
             return
         try:
-            await runner(rt, job, payload)
+            await workspace_gate.run(rt, job, payload, runner)  # issue 14: rules and usage
         except asyncio.CancelledError:
             status = "released"
             raise

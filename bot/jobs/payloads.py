@@ -143,6 +143,17 @@ class PublishHome(JobPayload):
     KIND = "welcome.home"
 
 
+# --- many workspaces (issue 14) ---
+class WorkspaceCommand(JobPayload):
+    """`/openai …` (help is answered at once): usage, or a workspace setting an admin changes."""
+
+    KIND = "workspace.command"
+    text: str
+
+
+# --- end many workspaces ---
+
+
 PAYLOADS: dict[str, type[JobPayload]] = {
     payload.KIND: payload
     for payload in (
@@ -156,6 +167,7 @@ PAYLOADS: dict[str, type[JobPayload]] = {
         SummarizeThread,
         SuggestPrompts,
         PublishHome,
+        WorkspaceCommand,  # issue 14
     )
 }
 

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
 from bot.listeners import runtime_context
-from bot.listeners.commands import ask, assistant, image, speech, vision
+from bot.listeners.commands import ask, assistant, image, openai_settings, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
 from bot.listeners.events import (
     app_home_opened,
@@ -54,3 +54,4 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.command("/translate")(transcribe_command.translate)
     app.shortcut(transcribe_shortcut.TRANSCRIBE_ID)(transcribe_shortcut.transcribe)
     app.shortcut(transcribe_shortcut.TRANSLATE_ID)(transcribe_shortcut.translate)
+    app.command("/openai")(openai_settings.handle)  # issue 14: workspace settings and usage

@@ -21,7 +21,7 @@ from bot.content import tokens
 from bot.downloads.slack import SlackDownloader
 from bot.openai_models.catalog import ModelCatalog
 from bot.openai_models.defaults import context_window
-from bot.process import clients
+from bot.process import clients, usage_meter
 from bot.process.metrics import Metrics
 from bot.process.workers import WorkerPool
 from bot.process.workspaces import Workspaces
@@ -31,6 +31,8 @@ from storage import AttachmentStore, ClaimedJob, ConversationStore, Database, Jo
 from storage.assistants import AssistantStore
 from storage.installations import InstallationStore
 from storage.secrets import Cipher
+from storage.usage import UsageStore
+from storage.workspace_settings import WorkspaceSettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,9 @@ class Runtime:
     workers: WorkerPool | None = None
     # Many workspaces (issue 14): the installations, None with one workspace (SLACK_BOT_TOKEN).
     workspaces: Workspaces | None = None
+    # Each workspace's own settings, and the usage of every OpenAI call (issue 14).
+    workspace_settings: WorkspaceSettingsStore | None = None
+    usage: UsageStore | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
@@ -64,6 +69,7 @@ class Runtime:
         db = Database(settings.database_url)
         slack = clients.slack_client(settings, aiohttp.ClientSession())
         openai_client = clients.openai_client(settings)
+        usage_meter.attach(openai_client)
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
         downloader = SlackDownloader(token, settings.slack_api_base)
         return cls(
@@ -80,17 +86,35 @@ class Runtime:
             models=ModelCatalog(openai_client),
             metrics=Metrics(),
             workspaces=_workspaces(settings, db, slack, downloader),
+            workspace_settings=WorkspaceSettingsStore(db, _cipher(settings)),
+            usage=UsageStore(db),
         )
 
     async def for_workspace(self, team_id: str) -> Runtime | None:
         """This runtime with the workspace's own token (many workspaces), or None when that
         workspace is not installed (any more). With one workspace, the runtime itself."""
-        if self.workspaces is None:
+        runtime = self
+        if self.workspaces is not None:
+            found = await self.workspaces.clients(team_id)
+            if found is None:
+                return None
+            runtime = dataclasses.replace(
+                self, slack=found.slack, people=found.people, downloader=found.downloader
+            )
+        return await runtime.with_policy(team_id)
+
+    async def with_policy(self, team_id: str) -> Runtime:
+        """This runtime with the workspace's own OpenAI key and default models, when it set them."""
+        if self.workspace_settings is None:
             return self
-        found = await self.workspaces.clients(team_id)
-        if found is None:
-            return None
-        return dataclasses.replace(self, slack=found.slack, people=found.people, downloader=found.downloader)
+        policy = await self.workspace_settings.get(team_id)
+        changes: dict[str, Any] = {}
+        if policy.openai_api_key:
+            changes["openai"] = self.openai.with_options(api_key=policy.openai_api_key)
+        models = {f"openai_{action}_model": model for action, model in policy.models.items()}
+        if models:
+            changes["settings"] = self.settings.model_copy(update=models)
+        return dataclasses.replace(self, **changes) if changes else self
 
     def context_window(self, model: str) -> int:
         """Tokens `model` reads at once (OPENAI_CONTEXT_TOKENS, when set, for every model)."""
@@ -153,6 +177,10 @@ class Runtime:
         await self.downloader.close()
         await self.openai.close()
         await self.db.close()
+
+
+def _cipher(settings: Settings) -> Cipher | None:
+    return Cipher(settings.encryption_key.get_secret_value()) if settings.encryption_key else None
 
 
 def _workspaces(
