@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
 from storage.db import Database
 from storage.secrets import Cipher
 from storage.tables import WorkspaceSettings, utcnow
@@ -43,6 +46,19 @@ class WorkspaceSettingsStore:
         self._db = db
         self._cipher = cipher
 
+    @property
+    def can_keep_secrets(self) -> bool:
+        return self._cipher is not None
+
+    def seal(self, secret: str) -> str:
+        """A secret encrypted for a moment in transit (a job's payload), never stored plain."""
+        assert self._cipher is not None
+        return self._cipher.encrypt(secret)
+
+    def unseal(self, sealed: str) -> str:
+        assert self._cipher is not None
+        return self._cipher.decrypt(sealed)
+
     async def get(self, team_id: str) -> WorkspacePolicy:
         async with self._db.sessions() as session:
             row = await session.get(WorkspaceSettings, team_id)
@@ -66,11 +82,16 @@ class WorkspaceSettingsStore:
         unknown = set(changes) - FIELDS
         if unknown:
             raise ValueError(f"unknown workspace settings: {', '.join(sorted(unknown))}")
+        dialect_insert = sqlite_insert if self._db.is_sqlite else pg_insert
         async with self._db.sessions.begin() as session:
-            row = await session.get(WorkspaceSettings, team_id)
-            if row is None:
-                row = WorkspaceSettings(team_id=team_id, models={}, disabled_actions=[])
-                session.add(row)
+            # The row first (two first changes at once both find it), then locked while changed.
+            await session.execute(
+                dialect_insert(WorkspaceSettings)
+                .values(team_id=team_id, models={}, disabled_actions=[], updated_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["team_id"])
+            )
+            row = await session.get(WorkspaceSettings, team_id, with_for_update=True, populate_existing=True)
+            assert row is not None
             for name, value in changes.items():
                 if name == "openai_api_key":
                     if value and self._cipher is None:

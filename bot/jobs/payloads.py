@@ -148,7 +148,8 @@ class WorkspaceCommand(JobPayload):
     """`/openai …` (help is answered at once): usage, or a workspace setting an admin changes."""
 
     KIND = "workspace.command"
-    text: str
+    text: str  # as typed, except a key (`/openai key …`): that is in sealed_key, encrypted
+    sealed_key: str | None = None
 
 
 # --- end many workspaces ---

@@ -97,8 +97,6 @@ async def change(rt: Runtime, where: Where, cmd: SettingsCommand) -> str:
     assert rt.workspace_settings is not None
     store, team = rt.workspace_settings, where.team_id
     if cmd.verb == "key":
-        if cmd.key is not None and rt.settings.encryption_key is None:
-            return ":warning: The operator must set ENCRYPTION_KEY before a workspace keeps its own key."
         await store.change(team, where.user, {"openai_api_key": cmd.key})
         if cmd.key is None:
             return ":white_check_mark: This workspace now uses the bot's OpenAI key."
@@ -146,7 +144,10 @@ async def change(rt: Runtime, where: Where, cmd: SettingsCommand) -> str:
 async def run(rt: Runtime, job: ClaimedJob, p: WorkspaceCommand) -> None:
     where = p.where
     try:
-        cmd = parse(p.text)
+        if p.sealed_key and rt.workspace_settings is not None:
+            cmd = SettingsCommand(verb="key", key=rt.workspace_settings.unseal(p.sealed_key))
+        else:
+            cmd = parse(p.text)
     except CommandError as exc:
         await requester.tell(rt.slack, where, f":warning: {exc}. `/openai help` lists the subcommands.")
         return

@@ -9,14 +9,11 @@ entries or add models.
 from __future__ import annotations
 
 import json
-from typing import TypedDict
 
-
-class Price(TypedDict, total=False):
-    input: float  # per million prompt tokens
-    output: float  # per million completion tokens
-    image: float  # per image
-    audio_minute: float  # per minute of audio transcribed or translated
+# input / output: per million prompt / completion tokens; image: per image; audio_minute: per
+# minute of audio transcribed or translated. A missing entry costs nothing.
+Price = dict[str, float]
+PRICE_KEYS = ("input", "output", "image", "audio_minute")
 
 
 PRICES_DATE = "2026-12-01"
@@ -46,18 +43,18 @@ def parse_overrides(text: str) -> dict[str, Price]:
     prices: dict[str, Price] = {}
     for model, entry in value.items():
         if not isinstance(entry, dict) or not all(
-            key in Price.__annotations__ and isinstance(number, int | float) and number >= 0
+            key in PRICE_KEYS and isinstance(number, int | float) and number >= 0
             for key, number in entry.items()
         ):
             raise ValueError(f"{model!r} must map input, output, image or audio_minute to numbers >= 0")
-        prices[str(model)] = Price(**{k: float(v) for k, v in entry.items()})  # type: ignore[typeddict-item]
+        prices[str(model)] = {str(k): float(v) for k, v in entry.items()}
     return prices
 
 
 def price_of(model: str, overrides: dict[str, Price] | None = None) -> Price:
     table = {**PRICES, **(overrides or {})}
     matches = [prefix for prefix in table if model.startswith(prefix)]
-    return table[max(matches, key=len)] if matches else Price()
+    return table[max(matches, key=len)] if matches else {}
 
 
 def estimate(

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 import openai
 
 log = logging.getLogger(__name__)
@@ -84,10 +85,11 @@ async def observe(response: Any) -> None:
         return
     call = Call(endpoint=endpoint, model=_model_of(response.request))
     meter.calls.append(call)
-    response.stream = _Tee(response.stream, call)
+    if isinstance(response.stream, httpx2.AsyncByteStream):
+        response.stream = _Tee(response.stream, call)
 
 
-class _Tee:
+class _Tee(httpx2.AsyncByteStream):
     """The response body, passed on unchanged and read for its usage on the way."""
 
     def __init__(self, inner: Any, call: Call) -> None:

@@ -18,12 +18,16 @@ HELP = (
     "• `/openai usage`: your usage today and over 30 days (admins also see the workspace's)\n"
     "• `/openai show`: this workspace's settings\n"
     "Admins only (Slack admins and owners, or the bot operator's ADMIN_USER_IDS):\n"
-    "• `/openai key KEY` or `/openai key clear`: the workspace's own OpenAI key (stored encrypted, never shown)\n"
+    "• `/openai key KEY` or `/openai key clear`: its own OpenAI key (kept encrypted, never shown)\n"
     "• `/openai model ACTION MODEL` or `/openai model ACTION default`: the default model of an action\n"
     "• `/openai action ACTION on|off`: turn an action on or off\n"
     "• `/openai channels all` or `/openai channels add|remove|only #channel …`: where the bot answers\n"
     "• `/openai limit user|workspace N` (0: no limit) or `/openai limit user default`: daily tokens\n"
     f"ACTION is one of {', '.join(settings_command.ACTIONS)}."
+)
+
+NO_ENCRYPTION_KEY = (
+    ":warning: This bot cannot keep a workspace's own OpenAI key: its operator must set ENCRYPTION_KEY first."
 )
 
 
@@ -39,5 +43,12 @@ async def handle(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltConte
     if cmd.verb in ("help", "settings"):
         await ack(response_type="ephemeral", text=HELP)
         return
-    await rt.record(WorkspaceCommand(where=origin.where, text=text).job(origin.dedup_key), "/openai")
+    sealed = None
+    if cmd.verb == "key" and cmd.key is not None:  # never recorded in plain text, not even in a job
+        if rt.workspace_settings is None or not rt.workspace_settings.can_keep_secrets:
+            await ack(response_type="ephemeral", text=NO_ENCRYPTION_KEY)
+            return
+        sealed, text = rt.workspace_settings.seal(cmd.key), "key"
+    payload = WorkspaceCommand(where=origin.where, text=text, sealed_key=sealed)
+    await rt.record(payload.job(origin.dedup_key), "/openai")
     await ack(response_type="ephemeral", text=":hourglass_flowing_sand: One moment…")
