@@ -6,6 +6,8 @@ variable and what it should look like; the CLI turns that into exit status 2.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -16,6 +18,8 @@ from bot.content.secrets import is_fernet_key
 from bot.openai_models import defaults as default_models
 from bot.openai_models.lifecycle import SETTINGS as MODEL_SETTINGS
 from bot.openai_models.lifecycle import Action, Source
+from bot.openai_models.prices import Price, parse_overrides
+from storage.secrets import Cipher
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///" + str(Path("data") / "bot.db")
 DEFAULT_SYSTEM_PROMPT = (
@@ -33,6 +37,15 @@ HINTS: dict[str, str] = {
     "SLACK_API_URL": "an http(s) URL such as https://slack.com/api/",
     "OPENAI_API_KEY": "your OpenAI (or compatible) API key",
     "OPENAI_BASE_URL": "an http(s) URL such as https://api.openai.com/v1",
+    # many workspaces (issue 14)
+    "SLACK_CLIENT_SECRET": "the client secret from your Slack app's Basic Information page "
+    "(required with SLACK_CLIENT_ID)",
+    "ENCRYPTION_KEY": "a Fernet key, 32 random bytes in urlsafe base64 (python -c "
+    "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'), "
+    "required with SLACK_CLIENT_ID and for assistants' MCP servers",
+    "ADMIN_USER_IDS": "Slack user ids separated by commas, such as U012ABC,U034DEF",
+    "OPENAI_PRICES": 'JSON such as {"gpt-6": {"input": 1.25, "output": 10}} (USD per million tokens)',
+    "SLACK_OAUTH_AUTHORIZE_URL": "an http(s) URL such as https://slack.com/oauth/v2/authorize",
     "DATABASE_URL": "an SQLAlchemy async URL: sqlite+aiosqlite:///path/bot.db or "
     "postgresql+asyncpg://user:password@host/db",
     # --- issue 13: model lifecycle and Azure OpenAI ---
@@ -40,8 +53,6 @@ HINTS: dict[str, str] = {
     "AZURE_OPENAI_ENDPOINT": "your Azure OpenAI resource's URL, such as https://NAME.openai.azure.com",
     "OPENAI_API_VERSION": "an Azure OpenAI API version such as 2025-04-01-preview",
     "OPENAI_MODELS_REFRESH_SECONDS": "how often to read the model list again, in seconds (at least 60)",
-    "ENCRYPTION_KEY": "a Fernet key (urlsafe base64 of 32 bytes), e.g. from "
-    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
     # --- end of issue 13 ---
 }
 
@@ -53,7 +64,7 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", env_file=None)
 
-    slack_bot_token: SecretStr
+    slack_bot_token: SecretStr | None = None  # required unless SLACK_CLIENT_ID is set (see below)
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
@@ -87,10 +98,57 @@ class Settings(BaseSettings):
 
     log_level: Annotated[str, NoDecode] = "INFO"
 
+    # --- many workspaces (OAuth distribution, issue 14) ---
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_oauth_authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    encryption_key: SecretStr | None = None
+    daily_token_limit_per_user: Annotated[int, Field(ge=0)] = 0
+    admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    openai_prices: Annotated[dict[str, Price], NoDecode] = Field(default_factory=dict)
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _user_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            ids = frozenset(part.strip() for part in value.replace(" ", ",").split(",") if part.strip())
+            if any(not re.fullmatch(r"[UW][A-Z0-9]{2,}", user) for user in ids):
+                raise ValueError("must be Slack user ids such as U012ABC, separated by commas")
+            return ids
+        return value
+
+    @field_validator("openai_prices", mode="before")
+    @classmethod
+    def _prices(cls, value: object) -> object:
+        return parse_overrides(value) if isinstance(value, str) else value
+
+    @property
+    def distributed(self) -> bool:
+        """True when the app is installed with OAuth into many workspaces."""
+        return bool(self.slack_client_id)
+
+    def require_slack_credentials(self) -> None:
+        """One workspace needs SLACK_BOT_TOKEN; OAuth distribution needs its secret and a key."""
+        if not self.distributed:
+            if self.slack_bot_token is None:
+                raise SettingsError(_line("SLACK_BOT_TOKEN", "is missing"))
+            return
+        if self.slack_client_secret is None or not self.slack_client_secret.get_secret_value():
+            raise SettingsError(_line("SLACK_CLIENT_SECRET", "is missing"))
+        key = self.encryption_key.get_secret_value() if self.encryption_key else ""
+        if not key:
+            raise SettingsError(_line("ENCRYPTION_KEY", "is missing"))
+        if not Cipher.valid_key(key):
+            raise SettingsError(_line("ENCRYPTION_KEY", "is malformed"))
+
+    # --- end many workspaces ---
+
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("xoxb-"):
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            return None
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("must start with xoxb-")
         return value
 
@@ -103,7 +161,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with xapp-")
         return value
 
-    @field_validator("slack_signing_secret")
+    @field_validator("slack_signing_secret", "slack_client_secret", "encryption_key")
     @classmethod
     def _empty_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value() else None
@@ -115,7 +173,7 @@ class Settings(BaseSettings):
             raise ValueError("is empty")
         return value
 
-    @field_validator("slack_api_url", "openai_base_url")
+    @field_validator("slack_api_url", "openai_base_url", "slack_oauth_authorize_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -150,9 +208,8 @@ class Settings(BaseSettings):
     azure_openai_endpoint: str | None = None
     azure_openai_api_key: SecretStr | None = None
     openai_api_version: str | None = None
-    # The contract's ENCRYPTION_KEY (Fernet), shared with OAuth's stored secrets: keep one
-    # definition when merging. Here it encrypts MCP servers' authorization headers.
-    encryption_key: SecretStr | None = None
+    # ENCRYPTION_KEY (declared with the many-workspaces settings) also encrypts MCP servers'
+    # authorization headers: when set, it must be a Fernet key.
 
     @field_validator("encryption_key")
     @classmethod
@@ -215,11 +272,17 @@ def _line(variable: str, problem: str) -> str:
     return f"{variable} {problem}" + (f": set it to {hint}." if hint else ".")
 
 
+def _set(variable: str) -> bool:
+    return any(key.upper() == variable and value for key, value in os.environ.items())
+
+
 def load_settings() -> Settings:
     """Read the environment once; raise SettingsError naming the first bad variable."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
+        if not _set("SLACK_BOT_TOKEN") and not _set("SLACK_CLIENT_ID"):  # the first thing to say
+            raise SettingsError(_line("SLACK_BOT_TOKEN", "is missing")) from None
         error = exc.errors()[0]
         if not error["loc"]:  # a rule across settings names its variable first
             variable, _, problem = str(error["msg"]).removeprefix("Value error, ").partition(" ")
@@ -230,3 +293,5 @@ def load_settings() -> Settings:
         else:
             problem = "is malformed (" + str(error["msg"]).removeprefix("Value error, ") + ")"
         raise SettingsError(_line(variable, problem)) from None
+    settings.require_slack_credentials()
+    return settings

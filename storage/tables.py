@@ -209,3 +209,80 @@ class AnswerFeedback(Base):
 
 
 # --- end answer feedback ------------------------------------------------------------------------
+
+
+# --- many workspaces (OAuth distribution, issue 14) -------------------------------------------
+
+
+class SlackInstallation(Base):
+    """One workspace's bot installation. The tokens are stored encrypted (Fernet, ENCRYPTION_KEY)."""
+
+    __tablename__ = "slack_installations"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    team_name: Mapped[str | None] = mapped_column(String(255))
+    app_id: Mapped[str | None] = mapped_column(String(32))
+    bot_id: Mapped[str | None] = mapped_column(String(32))
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    bot_scopes: Mapped[str] = mapped_column(Text, default="")
+    bot_token_encrypted: Mapped[str] = mapped_column(Text)
+    bot_refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    bot_token_expires_at: Mapped[int | None] = mapped_column(BigId)
+    is_enterprise_install: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    installer_user_id: Mapped[str | None] = mapped_column(String(32))
+    installed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OAuthState(Base):
+    """A single-use OAuth `state`, valid until `expires_at` (epoch seconds)."""
+
+    __tablename__ = "oauth_states"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Double)
+
+
+# --- end many workspaces ----------------------------------------------------------------------
+
+
+# --- workspace settings and usage (issue 14) --------------------------------------------------
+
+
+class WorkspaceSettings(Base):
+    """A workspace's own settings, changed by its admins. The OpenAI key is stored encrypted."""
+
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    openai_api_key_encrypted: Mapped[str | None] = mapped_column(Text)
+    models: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # action -> model
+    disabled_actions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    allowed_channels: Mapped[list[str] | None] = mapped_column(JSON)  # None: every channel
+    daily_tokens_per_user: Mapped[int | None] = mapped_column(BigId)  # None: DAILY_TOKEN_LIMIT_PER_USER
+    daily_tokens_per_workspace: Mapped[int | None] = mapped_column(BigId)  # None or 0: no limit
+    updated_by: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UsageRecord(Base):
+    """One OpenAI call: who, for what, how much, and its estimated cost (USD) at the time."""
+
+    __tablename__ = "usage_records"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(128))
+    prompt_tokens: Mapped[int] = mapped_column(BigId, default=0)
+    completion_tokens: Mapped[int] = mapped_column(BigId, default=0)
+    images: Mapped[int] = mapped_column(Integer, default=0)
+    audio_seconds: Mapped[float] = mapped_column(Double, default=0.0)
+    cost_usd: Mapped[float] = mapped_column(Double, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_usage_team_user_created", "team_id", "user_id", "created_at"),)
+
+
+# --- end workspace settings and usage ---------------------------------------------------------

@@ -78,8 +78,17 @@ class SlackDownloader:
         self._token = bot_token
         self._api_url = api_url
         self._session: aiohttp.ClientSession | None = None
+        self._parent: SlackDownloader | None = None
+
+    def with_token(self, bot_token: str) -> SlackDownloader:
+        """The same downloader (and connections) with another workspace's token."""
+        other = SlackDownloader(bot_token, self._api_url)
+        other._parent = self
+        return other
 
     def _client(self) -> aiohttp.ClientSession:
+        if self._parent is not None:
+            return self._parent._client()
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300, sock_read=60))
         return self._session

@@ -28,6 +28,8 @@ from bot.jobs import (
     summarize_thread,
     transcribe,
     welcome,
+    workspace_command,
+    workspace_gate,
 )
 from bot.jobs import payloads as kinds
 from bot.process.runtime import Runtime
@@ -49,6 +51,7 @@ RUNNERS: dict[str, Runner] = {
     kinds.SuggestPrompts.KIND: welcome.suggest_prompts,
     kinds.PublishHome.KIND: welcome.publish_home,
     kinds.McpApproval.KIND: mcp_approval.run,
+    kinds.WorkspaceCommand.KIND: workspace_command.run,  # issue 14
 }
 # --- issue 15: answers people can rate, message shortcuts ---------------------------------------
 RUNNERS.update(
@@ -79,12 +82,21 @@ async def run_job(rt: Runtime, job: ClaimedJob) -> None:
             log.error("job %s (%s) cannot be read (%s); dropped", job.id, job.kind, type(exc).__name__)
             status = "failed"
             return
+        # Many workspaces (issue 14): the job's own workspace token; an uninstalled one, no Slack.
+        workspace_rt = await rt.for_workspace(payload.where.team_id)
+        if workspace_rt is None:
+            log.info(
+                "job %s (%s): workspace %s is not installed; dropped", job.id, job.kind, payload.where.team_id
+            )
+            status = "uninstalled"
+            return
+        rt = workspace_rt
         if job.attempts > rt.settings.job_max_attempts:
             await requester.notice(rt.slack, payload.where, INTERRUPTED)
             status = "failed"
             return
         try:
-            await runner(rt, job, payload)
+            await workspace_gate.run(rt, job, payload, runner)  # issue 14: rules and usage
         except asyncio.CancelledError:
             status = "released"
             raise
@@ -98,4 +110,4 @@ async def run_job(rt: Runtime, job: ClaimedJob) -> None:
         rt.metrics.jobs_finished.labels(job.kind, status).inc()
         if status != "released":
             # The answer joins the conversation in the transaction that marks the job done.
-            await rt.jobs.finish(job.id, failed=status == "failed", append=job.conversation)
+            await rt.jobs.finish(job.id, failed=status in ("failed", "uninstalled"), append=job.conversation)

@@ -157,6 +157,18 @@ class PublishHome(JobPayload):
     KIND = "welcome.home"
 
 
+# --- many workspaces (issue 14) ---
+class WorkspaceCommand(JobPayload):
+    """`/openai …` (help is answered at once): usage, or a workspace setting an admin changes."""
+
+    KIND = "workspace.command"
+    text: str  # as typed, except a key (`/openai key …`): that is in sealed_key, encrypted
+    sealed_key: str | None = None
+
+
+# --- end many workspaces ---
+
+
 PAYLOADS: dict[str, type[JobPayload]] = {
     payload.KIND: payload
     for payload in (
@@ -171,6 +183,7 @@ PAYLOADS: dict[str, type[JobPayload]] = {
         SuggestPrompts,
         PublishHome,
         McpApproval,
+        WorkspaceCommand,  # issue 14
     )
 }
 

@@ -23,7 +23,7 @@ from bot.blocks import rewrite as rewrite_blocks
 from bot.listeners import runtime_context
 from bot.listeners.actions import feedback, home, rewrite
 from bot.listeners.actions import mcp_approval as mcp_approval_clicked
-from bot.listeners.commands import ask, assistant, image, speech, vision
+from bot.listeners.commands import ask, assistant, image, openai_settings, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
 from bot.listeners.events import (
     app_home_opened,
@@ -81,3 +81,4 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     # --- end issue 15 ---------------------------------------------------------------------------
     app.action(mcp_approval.APPROVE)(mcp_approval_clicked.handle)
     app.action(mcp_approval.DENY)(mcp_approval_clicked.handle)
+    app.command("/openai")(openai_settings.handle)  # issue 14: workspace settings and usage

@@ -26,8 +26,10 @@ def slack_client(
 ) -> BudgetedWebClient:
     """Bolt copies base_url, retry handlers and the session into every per-request client it builds;
     one shared session keeps connections to Slack open instead of one per call. 429s are the
-    budget's to handle (one pause per workspace and method), not each call's own retry."""
-    token = settings.slack_bot_token.get_secret_value()
+    budget's to handle (one pause per workspace and method), not each call's own retry. With many
+    workspaces (issue 14) there is no process-wide token: each workspace's client is made from this
+    one with its own token (bot/process/workspaces.py)."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return BudgetedWebClient(
         token=token,
         base_url=settings.slack_api_base,
@@ -37,7 +39,7 @@ def slack_client(
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
         budget=budget,
-        workspace=workspace_of(token),
+        workspace=workspace_of(token) if token else "",
     )
 
 

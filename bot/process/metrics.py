@@ -79,6 +79,38 @@ class Metrics:
             ["action", "model", "replacement"],
             registry=self.registry,
         )
+        # --- usage by workspace and action, never by person (issue 14) ---
+        self.usage_tokens = Counter(
+            "workspace_tokens",
+            "OpenAI tokens used, by workspace, action and kind (prompt or completion)",
+            ["team", "action", "kind"],
+            registry=self.registry,
+        )
+        self.usage_images = Counter(
+            "workspace_images",
+            "Images made, by workspace and action",
+            ["team", "action"],
+            registry=self.registry,
+        )
+        self.usage_audio_seconds = Counter(
+            "workspace_audio_seconds",
+            "Seconds of audio transcribed or translated, by workspace and action",
+            ["team", "action"],
+            registry=self.registry,
+        )
+        self.usage_cost = Counter(
+            "workspace_estimated_cost_usd",
+            "Estimated OpenAI cost in US dollars, by workspace and action",
+            ["team", "action"],
+            registry=self.registry,
+        )
+        self.refusals = Counter(
+            "workspace_refusals",
+            "Requests refused by a workspace's settings, by workspace and reason",
+            ["team", "reason"],
+            registry=self.registry,
+        )
+        # --- end usage ---
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import socket
@@ -18,10 +19,11 @@ from bot.config import Settings
 from bot.downloads.slack import SlackDownloader
 from bot.openai_models.catalog import ModelCatalog
 from bot.openai_models.defaults import context_window
-from bot.process import clients
+from bot.process import clients, usage_meter
 from bot.process.metrics import Metrics
 from bot.process.model_choice import ModelChooser
 from bot.process.workers import WorkerPool
+from bot.process.workspaces import Workspaces
 from bot.rate_limits.budget import Budget
 from bot.rate_limits.client import BudgetedWebClient
 from bot.rate_limits.shared_ledger import SharedLedger
@@ -30,7 +32,11 @@ from handlers.ask_chatgpt import StageTimeouts
 from storage import AttachmentStore, ClaimedJob, ConversationStore, Database, JobStore, NewJob
 from storage.assistants import AssistantStore
 from storage.feedback import FeedbackStore
+from storage.installations import InstallationStore
 from storage.rate_ledger import RateLedgerStore
+from storage.secrets import Cipher
+from storage.usage import UsageStore
+from storage.workspace_settings import WorkspaceSettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,11 @@ class Runtime:
         default_factory=lambda: f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     )
     workers: WorkerPool | None = None
+    # Many workspaces (issue 14): the installations, None with one workspace (SLACK_BOT_TOKEN).
+    workspaces: Workspaces | None = None
+    # Each workspace's own settings, and the usage of every OpenAI call (issue 14).
+    workspace_settings: WorkspaceSettingsStore | None = None
+    usage: UsageStore | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
@@ -73,6 +84,9 @@ class Runtime:
         slack = clients.slack_client(settings, budget, aiohttp.ClientSession())
         openai_client = clients.openai_client(settings)
         catalog = ModelCatalog(openai_client, refresh_seconds=settings.openai_models_refresh_seconds)
+        usage_meter.attach(openai_client)
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+        downloader = SlackDownloader(token, settings.slack_api_base)
         return cls(
             settings=settings,
             db=db,
@@ -83,12 +97,41 @@ class Runtime:
             feedback=FeedbackStore(db),
             slack=slack,
             people=People(slack),
-            downloader=SlackDownloader(settings.slack_bot_token.get_secret_value(), settings.slack_api_base),
+            downloader=downloader,
             openai=openai_client,
             models=catalog,
             chooser=ModelChooser(settings, catalog, metrics),
             metrics=metrics,
+            workspaces=_workspaces(settings, db, slack, downloader),
+            workspace_settings=WorkspaceSettingsStore(db, _cipher(settings)),
+            usage=UsageStore(db),
         )
+
+    async def for_workspace(self, team_id: str) -> Runtime | None:
+        """This runtime with the workspace's own token (many workspaces), or None when that
+        workspace is not installed (any more). With one workspace, the runtime itself."""
+        runtime = self
+        if self.workspaces is not None:
+            found = await self.workspaces.clients(team_id)
+            if found is None:
+                return None
+            runtime = dataclasses.replace(
+                self, slack=found.slack, people=found.people, downloader=found.downloader
+            )
+        return await runtime.with_policy(team_id)
+
+    async def with_policy(self, team_id: str) -> Runtime:
+        """This runtime with the workspace's own OpenAI key and default models, when it set them."""
+        if self.workspace_settings is None:
+            return self
+        policy = await self.workspace_settings.get(team_id)
+        changes: dict[str, Any] = {}
+        if policy.openai_api_key:
+            changes["openai"] = self.openai.with_options(api_key=policy.openai_api_key)
+        models = {f"openai_{action}_model": model for action, model in policy.models.items()}
+        if models:
+            changes["settings"] = self.settings.model_copy(update=models)
+        return dataclasses.replace(self, **changes) if changes else self
 
     def context_window(self, model: str) -> int:
         """Tokens `model` reads at once (OPENAI_CONTEXT_TOKENS, when set, for every model)."""
@@ -150,3 +193,16 @@ class Runtime:
         await self.downloader.close()
         await self.openai.close()
         await self.db.close()
+
+
+def _cipher(settings: Settings) -> Cipher | None:
+    return Cipher(settings.encryption_key.get_secret_value()) if settings.encryption_key else None
+
+
+def _workspaces(
+    settings: Settings, db: Database, slack: BudgetedWebClient, downloader: SlackDownloader
+) -> Workspaces | None:
+    if not settings.distributed or settings.slack_client_id is None or settings.encryption_key is None:
+        return None
+    cipher = Cipher(settings.encryption_key.get_secret_value())
+    return Workspaces(InstallationStore(db, cipher, settings.slack_client_id), slack, downloader)

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import listeners
 from bot.process.runtime import Runtime
 from bot.transport.clean_text import clean_request_text
+from bot.transport.oauth import build_oauth_flow
 from storage.db import is_database_error, unreachable
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,13 @@ def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
     signing_secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     )
+    # Many workspaces (issue 14): Bolt's OAuth flow and our installation store authorize each
+    # request with its workspace's token; with one workspace, SLACK_BOT_TOKEN as before.
+    oauth_flow = build_oauth_flow(runtime)
     app = AsyncApp(
         client=runtime.slack,
-        authorize=single_flight_authorize(runtime.slack),
+        authorize=single_flight_authorize(runtime.slack) if oauth_flow is None else None,
+        oauth_flow=oauth_flow,
         signing_secret=signing_secret if http_mode else "unused-in-socket-mode",
         # Listeners only record a job and ack; recording must happen before the ack (see listeners).
         process_before_response=True,
@@ -76,6 +81,8 @@ def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
         return BoltResponse(status=200, body="")
 
     app.use(clean_request_text)
+    if oauth_flow is not None:  # app_uninstalled, tokens_revoked: the installation is deleted
+        app.enable_token_revocation_listeners()
     listeners.register(app, runtime)
     return app
 

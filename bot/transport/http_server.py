@@ -205,6 +205,24 @@ def build_web_app(
 
     if bolt_app is not None:
         app.router.add_post("/slack/events", slack_events)
+    # --- many workspaces (issue 14): the install page and the OAuth callback ---
+    flow = bolt_app.oauth_flow if bolt_app is not None else None
+    if flow is not None:
+
+        async def oauth(request: web.Request) -> web.Response:
+            assert flow is not None
+            bolt_request = AsyncBoltRequest(
+                body="",
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]  # a multidict, read as a mapping
+            )
+            if request.path == flow.install_path:
+                return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+            return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+
+        app.router.add_get(flow.install_path, oauth)
+        app.router.add_get(flow.redirect_uri_path, oauth)
+    # --- end many workspaces ---
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

@@ -339,6 +339,8 @@ class FakeOpenAI:
 
     def __init__(self, *, api_key: str = "sk-test-key", strict_models: bool = False) -> None:
         self.api_key = api_key
+        # Other keys accepted too (a workspace's own key); requests record which key they carried.
+        self.other_keys: set[str] = set()
         self.strict_models = strict_models
         self.models: list[dict[str, Any]] = _default_models()
         self.requests: list[OpenAIRequest] = []
@@ -570,7 +572,7 @@ class FakeOpenAI:
                 "invalid_request_error",
                 code="invalid_api_key",
             )
-        if auth != f"Bearer {self.api_key}":
+        if auth not in {f"Bearer {key}" for key in (self.api_key, *self.other_keys)}:
             shown = auth.removeprefix("Bearer ")
             shown = shown[:3] + "*" * 6 + shown[-4:] if len(shown) > 8 else shown
             return self._error(

@@ -16,8 +16,12 @@ Everything the bot does is observable afterwards:
 Behaviour worth knowing (realistic Slack rules the fake enforces):
 
 * Errors are HTTP 200 ``{"ok": false, "error": ...}`` unless injected with another status.
-* No token -> ``not_authed``; a token other than ``bot_token`` (``app_token`` for
-  ``apps.connections.open``) -> ``invalid_auth``. Unknown methods -> ``unknown_method``.
+* No token -> ``not_authed``; a token other than ``bot_token`` or an installed workspace's token
+  (``app_token`` for ``apps.connections.open``) -> ``invalid_auth``.
+* Many workspaces: ``add_workspace`` makes another workspace with its own bot token and identity
+  (``auth.test`` answers per token); ``oauth_code`` issues a single-use code that
+  ``oauth.v2.access`` (client id and secret in Basic auth or the form) exchanges for that token;
+  ``uninstall`` revokes a workspace's token (``token_revoked``). Unknown methods -> ``unknown_method``.
 * ``chat.postMessage``/``chat.update``: ``markdown_text`` together with ``text`` or ``blocks`` ->
   ``markdown_text_conflict``; nothing to show -> ``no_text``; ``markdown_text`` over 12,000 chars or
   ``text`` over 40,000 -> ``msg_too_long``.
@@ -159,6 +163,18 @@ RATE_LIMITS: dict[str, RateLimit] = {
 
 
 # --------------------------------------------------------------------------- records
+
+
+@dataclass
+class FakeWorkspace:
+    """A workspace the app can be installed into with OAuth, with its own bot token and user."""
+
+    team_id: str
+    name: str
+    bot_token: str
+    bot_user_id: str
+    bot_id: str
+    installed: bool = True
 
 
 @dataclass
@@ -359,6 +375,13 @@ class FakeSlack:
         self.rate_limited_calls: Counter[str] = Counter()  # method -> 429s served by the limits
 
         self.calls: list[SlackCall] = []
+        # Many workspaces: token -> workspace; OAuth codes -> team id (each used once).
+        self.client_id = "111.222"
+        self.client_secret = "fake-client-secret"
+        self.workspaces: dict[str, FakeWorkspace] = {}
+        self.oauth_codes: dict[str, str] = {}
+        self.revoked_tokens: set[str] = set()
+        self._token: str | None = None  # the token of the call being handled
         self.messages: list[SlackMessage] = []
         self.ephemerals: list[SlackMessage] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -392,6 +415,7 @@ class FakeSlack:
         self._port: int | None = None
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_v2_access,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -856,11 +880,19 @@ class FakeSlack:
         handler = self._handlers.get(method)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
+        if method == "oauth.v2.access":
+            try:
+                return web.json_response({"ok": True, **self._oauth_v2_access_with(headers, args)})
+            except _SlackError as e:
+                return web.json_response({"ok": False, "error": e.error})
         expected = self.app_token if method == "apps.connections.open" else self.bot_token
         if not token:
             return web.json_response({"ok": False, "error": "not_authed"})
-        if token != expected:
+        if token in self.revoked_tokens:
+            return web.json_response({"ok": False, "error": "token_revoked"})
+        if token != expected and not (method != "apps.connections.open" and token in self.workspaces):
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        self._token = token
         retry_after = self._admit(self._team_of(token), method, args)
         if retry_after is not None:
             call.rate_limited = True
@@ -883,8 +915,67 @@ class FakeSlack:
         return web.json_response({"ok": True, **result}, headers=extra_headers)
 
     def _team_of(self, token: str) -> str:
-        """The workspace a token belongs to: this fake serves one."""
-        return self.team_id
+        """The workspace a token belongs to: the default one, or one added with add_workspace."""
+        workspace = self.workspaces.get(token)
+        return workspace.team_id if workspace is not None else self.team_id
+
+    # ------------------------------------------------------------------ many workspaces (OAuth)
+
+    def add_workspace(self, team_id: str, name: str) -> FakeWorkspace:
+        workspace = FakeWorkspace(
+            team_id=team_id,
+            name=name,
+            bot_token=f"xoxb-{team_id.lower()}-{next(self._id_counter):04d}-token",
+            bot_user_id=f"UBOT{team_id}",
+            bot_id=f"B{team_id}",
+        )
+        self.workspaces[workspace.bot_token] = workspace
+        return workspace
+
+    def workspace(self, team_id: str) -> FakeWorkspace:
+        return next(w for w in self.workspaces.values() if w.team_id == team_id)
+
+    def oauth_code(self, team_id: str) -> str:
+        """A code Slack would hand the browser after someone allowed the app in that workspace."""
+        code = f"code-{team_id}-{next(self._id_counter):04d}"
+        self.oauth_codes[code] = team_id
+        return code
+
+    def uninstall(self, team_id: str) -> None:
+        workspace = self.workspace(team_id)
+        workspace.installed = False
+        self.revoked_tokens.add(workspace.bot_token)
+
+    def calls_by_team(self, team_id: str) -> list[SlackCall]:
+        return [c for c in self.calls if c.token is not None and self._team_of(c.token) == team_id]
+
+    def _oauth_v2_access_with(self, headers: dict[str, str], args: dict[str, Any]) -> dict[str, Any]:
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        auth = headers.get("authorization", "")
+        if auth.lower().startswith("basic "):
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        if client_id != self.client_id or client_secret != self.client_secret:
+            raise _SlackError("invalid_client_id" if client_id != self.client_id else "bad_client_secret")
+        team_id = self.oauth_codes.pop(str(args.get("code") or ""), None)
+        if team_id is None:
+            raise _SlackError("invalid_code")
+        workspace = self.workspace(team_id)
+        workspace.installed = True
+        self.revoked_tokens.discard(workspace.bot_token)
+        return {
+            "access_token": workspace.bot_token,
+            "token_type": "bot",
+            "scope": self.scopes,
+            "bot_user_id": workspace.bot_user_id,
+            "app_id": "A0FAKEAPP",
+            "team": {"id": workspace.team_id, "name": workspace.name},
+            "enterprise": None,
+            "authed_user": {"id": "U0INSTALLER"},
+            "is_enterprise_install": False,
+        }
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        raise _SlackError("not_allowed_token_type")  # answered before the token checks
 
     def _admit(self, team: str, method: str, args: dict[str, Any]) -> int | None:
         """Record a call that reached its method, or (limits enforced and exceeded) return Retry-After."""
@@ -947,6 +1038,17 @@ class FakeSlack:
     # ------------------------------------------------------------------ methods: auth, chat
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        workspace = self.workspaces.get(self._token or "")
+        if workspace is not None:
+            return {
+                "url": f"https://{workspace.team_id.lower()}.slack.com/",
+                "team": workspace.name,
+                "user": "fakebot",
+                "team_id": workspace.team_id,
+                "user_id": workspace.bot_user_id,
+                "bot_id": workspace.bot_id,
+                "is_enterprise_install": False,
+            }
         return {
             "url": "https://fake-workspace.slack.com/",
             "team": "Fake Workspace",
@@ -1393,7 +1495,7 @@ class FakeSlack:
         if stored is None:
             record.status, record.served = 404, "not_found"
             return web.Response(text="Not Found", status=404)
-        if stored.login_page or token != self.bot_token:
+        if stored.login_page or (token != self.bot_token and token not in self.workspaces):
             record.served = "login_page"
             return web.Response(text=LOGIN_PAGE_HTML, content_type="text/html", charset="utf-8")
         record.size = len(stored.content)

@@ -1,0 +1,115 @@
+"""Each workspace's own settings (many workspaces), changed by its admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.db import Database
+from storage.secrets import Cipher
+from storage.tables import WorkspaceSettings, utcnow
+
+
+@dataclass(frozen=True)
+class WorkspacePolicy:
+    """What a workspace's admins set; the defaults are "as the bot's own settings say"."""
+
+    team_id: str
+    openai_api_key: str | None = None
+    models: dict[str, str] = field(default_factory=dict)
+    disabled_actions: frozenset[str] = frozenset()
+    allowed_channels: frozenset[str] | None = None
+    daily_tokens_per_user: int | None = None
+    daily_tokens_per_workspace: int | None = None
+
+    @property
+    def has_own_key(self) -> bool:
+        return bool(self.openai_api_key)
+
+
+# What `change` accepts, by field name.
+FIELDS = {
+    "openai_api_key",
+    "models",
+    "disabled_actions",
+    "allowed_channels",
+    "daily_tokens_per_user",
+    "daily_tokens_per_workspace",
+}
+
+
+class WorkspaceSettingsStore:
+    def __init__(self, db: Database, cipher: Cipher | None) -> None:
+        self._db = db
+        self._cipher = cipher
+
+    @property
+    def can_keep_secrets(self) -> bool:
+        return self._cipher is not None
+
+    def seal(self, secret: str) -> str:
+        """A secret encrypted for a moment in transit (a job's payload), never stored plain."""
+        assert self._cipher is not None
+        return self._cipher.encrypt(secret)
+
+    def unseal(self, sealed: str) -> str:
+        assert self._cipher is not None
+        return self._cipher.decrypt(sealed)
+
+    async def get(self, team_id: str) -> WorkspacePolicy:
+        async with self._db.sessions() as session:
+            row = await session.get(WorkspaceSettings, team_id)
+        if row is None:
+            return WorkspacePolicy(team_id)
+        key = None
+        if row.openai_api_key_encrypted and self._cipher is not None:
+            key = self._cipher.decrypt(row.openai_api_key_encrypted)
+        return WorkspacePolicy(
+            team_id=team_id,
+            openai_api_key=key,
+            models=dict(row.models or {}),
+            disabled_actions=frozenset(row.disabled_actions or []),
+            allowed_channels=frozenset(row.allowed_channels) if row.allowed_channels is not None else None,
+            daily_tokens_per_user=row.daily_tokens_per_user,
+            daily_tokens_per_workspace=row.daily_tokens_per_workspace,
+        )
+
+    async def change(self, team_id: str, user: str, changes: dict[str, Any]) -> WorkspacePolicy:
+        """Apply `changes` (FIELDS; `models` entries are merged, a None model removes one)."""
+        unknown = set(changes) - FIELDS
+        if unknown:
+            raise ValueError(f"unknown workspace settings: {', '.join(sorted(unknown))}")
+        dialect_insert = sqlite_insert if self._db.is_sqlite else pg_insert
+        async with self._db.sessions.begin() as session:
+            # The row first (two first changes at once both find it), then locked while changed.
+            await session.execute(
+                dialect_insert(WorkspaceSettings)
+                .values(team_id=team_id, models={}, disabled_actions=[], updated_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["team_id"])
+            )
+            row = await session.get(WorkspaceSettings, team_id, with_for_update=True, populate_existing=True)
+            assert row is not None
+            for name, value in changes.items():
+                if name == "openai_api_key":
+                    if value and self._cipher is None:
+                        raise ValueError("a workspace key needs ENCRYPTION_KEY")
+                    row.openai_api_key_encrypted = (
+                        self._cipher.encrypt(value) if value and self._cipher else None
+                    )
+                elif name == "models":
+                    merged = dict(row.models or {})
+                    for action, model in value.items():
+                        if model:
+                            merged[action] = model
+                        else:
+                            merged.pop(action, None)
+                    row.models = merged
+                elif name in ("disabled_actions", "allowed_channels"):
+                    setattr(row, name, sorted(value) if value is not None else None)
+                else:
+                    setattr(row, name, value)
+            row.updated_by, row.updated_at = user, utcnow()
+        return await self.get(team_id)

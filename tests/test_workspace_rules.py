@@ -1,0 +1,154 @@
+"""A workspace's own rules: daily limits, its own OpenAI key, channels, actions off, admins only;
+and usage, recorded from what OpenAI reported, in `/openai usage` and /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tests.fakes.openai_api import ChatReply, FakeOpenAI
+from tests.fakes.slack_api import FakeSlack
+from tests.support import payloads
+from tests.support.bot_process import BotProcess
+
+ADMIN = "U0ADMIN"
+WORKSPACE_KEY = "sk-workspace-own-key-0123456789abcdef"
+
+
+async def openai_command(bot: BotProcess, text: str, user: str = ADMIN, **kwargs: Any) -> str:
+    status, body = await bot.send_form(payloads.slash_command("/openai", text, user=user, **kwargs))
+    assert status == 200, body
+    return body
+
+
+async def told(slack: FakeSlack, user: str, count: int) -> list[str]:
+    """The ephemeral messages `user` has received, once there are `count` of them."""
+
+    def found() -> list[str] | None:
+        texts = [str(m.text) for m in slack.ephemerals if m.ephemeral_user == user]
+        return texts if len(texts) >= count else None
+
+    return await slack.wait_until(found, what=f"{count} ephemeral messages to {user}")
+
+
+async def ask(
+    bot: BotProcess, slack: FakeSlack, text: str, user: str = "U0ALICE", channel: str = "C0CHAN"
+) -> str:
+    event = payloads.mention(text, user=user, channel=channel)
+    status, _ = await bot.send_event(payloads.event_callback(event))
+    assert status == 200
+    return str(event["ts"])
+
+
+async def test_over_the_daily_limit_a_person_is_refused_while_another_is_served(
+    start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    bot = await start_bot(DAILY_TOKEN_LIMIT_PER_USER="100")
+    openai_api.queue_chat(
+        ChatReply(chunks=["first"], usage={"prompt_tokens": 90, "completion_tokens": 30}),
+        ChatReply(chunks=["for bob"], usage={"prompt_tokens": 5, "completion_tokens": 5}),
+    )
+    ts = await ask(bot, slack, "hello")
+    await slack.wait_thread_messages("C0CHAN", ts)
+
+    refused_ts = await ask(bot, slack, "and again")
+    [refusal] = await told(slack, "U0ALICE", 1)
+    assert "100 tokens for today" in refusal and "00:00 UTC" in refusal
+    assert "/openai limit user" in refusal
+    bob_ts = await ask(bot, slack, "hi from bob", user="U0BOB")
+    [answer] = await slack.wait_thread_messages("C0CHAN", bob_ts)
+    assert answer.visible_text == "for bob"
+    assert len(openai_api.requests_to("/v1/chat/completions")) == 2
+    assert not slack.thread_messages("C0CHAN", refused_ts)[1:]
+
+    # /openai usage says what the fake OpenAI reported, for this person only.
+    await openai_command(bot, "usage", user="U0ALICE")
+    mine = (await told(slack, "U0ALICE", 2))[-1]
+    assert "90 tokens in, 30 out" in mine and "Today" in mine and "30 days" in mine
+    assert "By person" not in mine  # not an admin
+
+    # /metrics: by workspace and action, no person.
+    _, metrics = await bot.get("/metrics")
+    assert 'workspace_tokens_total{action="chat",kind="prompt",team="T0TEST"} 95.0' in metrics
+    assert "U0ALICE" not in metrics and "U0BOB" not in metrics
+
+
+async def test_a_workspace_key_is_the_one_openai_receives_and_is_stored_encrypted(
+    start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI, db_url: str
+) -> None:
+    from cryptography.fernet import Fernet
+
+    openai_api.other_keys.add(WORKSPACE_KEY)
+    bot = await start_bot(ADMIN_USER_IDS=ADMIN, ENCRYPTION_KEY=Fernet.generate_key().decode())
+    await openai_command(bot, f"key {WORKSPACE_KEY}")
+    [done] = await told(slack, ADMIN, 1)
+    assert "stored" in done and WORKSPACE_KEY not in done
+
+    openai_api.queue_chat(ChatReply(chunks=["with your key"]))
+    ts = await ask(bot, slack, "hello")
+    await slack.wait_thread_messages("C0CHAN", ts)
+    [request] = openai_api.requests_to("/v1/chat/completions")
+    assert request.headers["authorization"] == f"Bearer {WORKSPACE_KEY}"
+
+    await openai_command(bot, "show")
+    shown = (await told(slack, ADMIN, 2))[-1]
+    assert "its own (set)" in shown and WORKSPACE_KEY not in shown
+    stored = b"".join(p.read_bytes() for p in Path(db_url.split("///", 1)[1]).parent.glob("bot.db*"))
+    assert WORKSPACE_KEY.encode() not in stored
+
+    # Admin's usage shows the workspace's totals by person and by action.
+    await openai_command(bot, "usage")
+    report = (await told(slack, ADMIN, 3))[-1]
+    assert "By person" in report and "<@U0ALICE>" in report and "chat:" in report
+
+
+async def test_channel_rules_and_actions_off_refuse_with_no_openai_call(
+    start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    bot = await start_bot(ADMIN_USER_IDS=ADMIN)
+    await openai_command(bot, "action image off")
+    await openai_command(bot, "channels only <#C0OTHER|other>")
+    texts = await told(slack, ADMIN, 2)
+    assert "Image is now off" in texts[0] and "<#C0OTHER>" in texts[1]
+
+    await bot.send_form(payloads.slash_command("/image", "a lighthouse", user="U0ALICE", channel="C0OTHER"))
+    await ask(bot, slack, "hello", channel="C0CHAN")
+    first, second = await told(slack, "U0ALICE", 2)
+    refusals = {first, second}
+    assert any("*Image* is turned off" in t and "/openai action image on" in t for t in refusals)
+    assert any("not allowed to answer in <#C0CHAN>" in t for t in refusals)
+    await asyncio.sleep(0.5)
+    assert not openai_api.requests_to("/v1/images/generations")
+    assert not openai_api.requests_to("/v1/chat/completions")
+
+    # Allowed channel, chat on: served.
+    openai_api.queue_chat(ChatReply(chunks=["here"]))
+    ts = await ask(bot, slack, "hello", channel="C0OTHER")
+    [answer] = await slack.wait_thread_messages("C0OTHER", ts)
+    assert answer.visible_text == "here"
+
+
+async def test_only_admins_change_settings(
+    start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI, db_url: str
+) -> None:
+    bot = await start_bot()
+    slack.add_user("U0OWNER", is_owner=True)
+    await openai_command(bot, "limit user 5", user="U0ALICE")
+    [refusal] = await told(slack, "U0ALICE", 1)
+    assert "Only workspace admins" in refusal
+    await openai_command(bot, "action chat off", user="U0OWNER")
+    [done] = await told(slack, "U0OWNER", 1)
+    assert "Chat is now off" in done
+    with sqlite3.connect(db_url.split("///", 1)[1]) as connection:
+        rows = connection.execute(
+            "SELECT daily_tokens_per_user, updated_by FROM workspace_settings"
+        ).fetchall()
+    assert rows == [(None, "U0OWNER")]
+
+    # A mistyped command names what is wrong, at once, and records nothing.
+    body = await openai_command(bot, "limit user lots", user="U0OWNER")
+    assert "whole number of tokens" in body
+    body = await openai_command(bot, "help", user="U0ALICE")
+    assert "/openai usage" in body and "/openai channels" in body
