@@ -39,7 +39,7 @@ async def the_answer(slack: FakeSlack, thread_ts: str, text: str) -> SlackMessag
 async def job_done(db_url: str) -> None:
     db = Database(db_url)
     try:
-        for _ in range(200):
+        for _ in range(400):
             if (await JobStore(db).counts()).get("done"):
                 return
             await asyncio.sleep(0.05)
@@ -97,7 +97,7 @@ async def test_killed_at_each_point_of_a_job_one_answer_that_never_changes_once_
 
     bot = await start_bot()
     answer = await the_answer(slack, event["ts"], final)
-    await asyncio.sleep(1.0)  # room for a wrong second delivery
+    await job_done(db_url)  # the resumed job has finished: whatever it shows, it has shown
 
     assert [m.visible_text for m in slack.thread_messages("C0CHAN", event["ts"])] == [final]
     assert len(openai_api.requests_to("/v1/chat/completions")) == asked
@@ -134,7 +134,7 @@ async def test_on_either_database_a_kill_after_the_final_call_changes_nothing(
 
 @pytest.mark.parametrize("held", ["before", "after"])
 async def test_an_upload_killed_at_its_final_call_is_shared_once_and_the_image_made_once(
-    start_bot: Callable[..., Any], slack: FakeSlack, openai_api: FakeOpenAI, held: str
+    start_bot: Callable[..., Any], slack: FakeSlack, openai_api: FakeOpenAI, db_url: str, held: str
 ) -> None:
     bot = await start_bot()
     hold = (slack.hold_before if held == "before" else slack.hold_after)("files.completeUploadExternal")
@@ -147,9 +147,33 @@ async def test_an_upload_killed_at_its_final_call_is_shared_once_and_the_image_m
     # recorded upload is shared now. Either way the image is not made again.
     await slack.wait_for("files.info", timeout=20)
     await slack.wait_until(lambda: slack.upload_batches, timeout=20, what="the upload")
-    await asyncio.sleep(1.0)
+    await job_done(db_url)
     [batch] = slack.upload_batches
     assert batch[0].initial_comment.startswith("<@U0ALICE>: A lighthouse at dawn")
     assert len([m for m in slack.bot_messages("C0CHAN") if m.files]) == 1
     assert len(openai_api.requests_to("/v1/images/generations")) == 1
     assert len(slack.calls_to("files.getUploadURLExternal")) == 1
+
+
+@pytest.mark.parametrize("held", ["before", "after"])
+async def test_a_transcript_killed_at_its_post_is_posted_once_and_made_once(
+    start_bot: Callable[..., Any], slack: FakeSlack, openai_api: FakeOpenAI, db_url: str, held: str
+) -> None:
+    bot = await start_bot()
+    file = slack.add_file(b"ID3\x04\x00fake-mp3-audio" * 50, "standup.mp3", "audio/mpeg", "mp3")
+    event = payloads.message("", channel="D0DM", channel_type="im", subtype="file_share", files=[file])
+    hold = (slack.hold_before if held == "before" else slack.hold_after)("chat.postMessage")
+    await bot.send_event(payloads.event_callback(event))
+    await asyncio.wait_for(hold.reached.wait(), 20)
+    await bot.kill()
+
+    await start_bot()
+    text = "*Transcript of `standup.mp3`*\nThis is a fake transcription."
+    await slack.wait_until(
+        lambda: [m for m in slack.thread_messages("D0DM", event["ts"]) if m.visible_text == text],
+        timeout=20,
+        what="the transcript",
+    )
+    await job_done(db_url)  # the resumed job has finished: whatever it posts, it has posted
+    assert [m.visible_text for m in slack.thread_messages("D0DM", event["ts"])] == [text]
+    assert len(openai_api.requests_to("/v1/audio/transcriptions")) == 1
