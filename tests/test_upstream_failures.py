@@ -26,8 +26,9 @@ async def answer_to(bot: BotProcess, slack: FakeSlack, text: str = "hello") -> s
         (ErrorReply(500, "The server had an error", repeat=3), "OpenAI is having trouble (HTTP 500)"),
         (ErrorReply(503, "Overloaded", repeat=3), "OpenAI is having trouble (HTTP 503)"),
         (
-            ErrorReply(404, "The model `gpt-9` does not exist", code="model_not_found"),
-            "does not know the model",
+            # The default model answered as gone: its successor answers instead (issue 13).
+            ErrorReply(404, "The model `gpt-6-luna` does not exist", code="model_not_found"),
+            "`gpt-6-luna` is no longer served; `gpt-6-sol` was used instead",
         ),
         (
             ErrorReply(

@@ -18,6 +18,7 @@ from bot.delivery import requester
 from bot.delivery.openai_errors import describe as describe_error
 from bot.downloads.core import DownloadFailed
 from bot.jobs.payloads import AssistantCommand
+from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from bot.slack.files import resolve
 from handlers import create_assistant
@@ -107,7 +108,11 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
     else:
         files = []
     if action == "create":
-        fields.setdefault("model", rt.settings.openai_chat_model)
+        if "model" not in fields:  # today's chat model: a shut-down default's successor, not the gone one
+            try:
+                fields["model"] = (await rt.chooser.choose("chat")).model
+            except ModelShutDown:
+                fields["model"] = rt.settings.openai_chat_model
         try:
             assistant = await store.create(team, where.user, fields)
         except NameTaken:
