@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.blocks import ask_modal, assistant_modal, image_modal, speech_modal, vision_modal
+from bot.blocks import (
+    ask_modal,
+    assistant_modal,
+    image_modal,
+    speech_modal,
+    vision_modal,
+    workspace_settings_modal,
+)
 from bot.listeners import runtime_context
 from bot.listeners.commands import ask, assistant, image, openai_settings, speech, vision
 from bot.listeners.commands import transcribe as transcribe_command
@@ -55,3 +62,4 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.shortcut(transcribe_shortcut.TRANSCRIBE_ID)(transcribe_shortcut.transcribe)
     app.shortcut(transcribe_shortcut.TRANSLATE_ID)(transcribe_shortcut.translate)
     app.command("/openai")(openai_settings.handle)  # issue 14: workspace settings and usage
+    app.view(workspace_settings_modal.CALLBACK_ID)(openai_settings.submitted)
