@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 from tests.fakes.openai_api import ChatReply, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.support import payloads
@@ -78,8 +80,6 @@ async def test_over_the_daily_limit_a_person_is_refused_while_another_is_served(
 async def test_a_workspace_key_is_the_one_openai_receives_and_is_stored_encrypted(
     start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI, db_url: str
 ) -> None:
-    from cryptography.fernet import Fernet
-
     openai_api.other_keys.add(WORKSPACE_KEY)
     bot = await start_bot(ADMIN_USER_IDS=ADMIN, ENCRYPTION_KEY=Fernet.generate_key().decode())
     await openai_command(bot, f"key {WORKSPACE_KEY}")
