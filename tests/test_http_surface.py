@@ -24,8 +24,13 @@ async def test_metrics_are_prometheus_text_and_count_what_happened(
     await bot.send_event(payloads.event_callback(event))
     await bot.send_event(payloads.event_callback(event), retry_num=1)
     await slack.wait_thread_messages("C0CHAN", event["ts"])
-    await asyncio.sleep(0.2)
-    status, text = await bot.get("/metrics")
+    # The job finishes a moment after its answer (its usage is recorded first).
+    finished = 'jobs_finished_total{kind="chat.reply",status="done"} 1.0'
+    for _ in range(100):
+        status, text = await bot.get("/metrics")
+        if finished in text:
+            break
+        await asyncio.sleep(0.05)
     assert status == 200
     assert "# TYPE slack_requests_total counter" in text
     assert 'slack_requests_total{outcome="recorded",trigger="app_mention"} 1.0' in text

@@ -226,3 +226,41 @@ async def test_distribution_needs_an_encryption_key(
     )
     assert await bot.wait_exit() == 2
     assert "ENCRYPTION_KEY is missing" in bot.log
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_two_replicas_two_workspaces_retries_included_one_answer_each_with_its_token(
+    start_bot: Callable[..., Any], slack: FakeSlack, openai_api: FakeOpenAI, oauth_env: dict[str, str]
+) -> None:
+    env = {**oauth_env, "SLACK_BOT_TOKEN": ""}
+    first, second = await start_bot(**env), await start_bot(**env)
+    tokens = {
+        "TALPHA": slack.add_workspace("TALPHA", "Alpha Inc").bot_token,
+        "TBETA": slack.add_workspace("TBETA", "Beta Co").bot_token,
+    }
+    # Installed through one replica, used through both.
+    assert (await Browser(first).install(slack, "TALPHA"))[0] == 200
+    assert (await Browser(second).install(slack, "TBETA"))[0] == 200
+
+    questions = []
+    for i in range(8):
+        team = "TALPHA" if i % 2 else "TBETA"
+        openai_api.queue_chat(ChatReply(chunks=["an answer"]))
+        body = mention_in(slack, team, f"C{team}", f"question {i}")
+        questions.append((team, body))
+    sends = []
+    for i, (_, body) in enumerate(questions):
+        here, there = (first, second) if i % 2 else (second, first)
+        sends.append(here.send_event(body))
+        sends.append(there.send_event(body, retry_num=1))  # Slack's retry lands on the other replica
+    assert all(status == 200 for status, _ in await asyncio.gather(*sends))
+
+    for team, body in questions:
+        replies = await slack.wait_thread_messages(f"C{team}", body["event"]["ts"])
+        assert [r.visible_text for r in replies] == ["an answer"]
+    await asyncio.sleep(1.0)  # a duplicate would have been answered by now
+    assert len(openai_api.requests_to("/v1/chat/completions")) == len(questions)
+    for team, body in questions:
+        assert len(slack.thread_messages(f"C{team}", body["event"]["ts"])) == 1
+        calls = [c for c in slack.calls if c.args.get("channel") == f"C{team}"]
+        assert {c.token for c in calls} == {tokens[team]}

@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 from tests.fakes.openai_api import ChatReply, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.support import payloads
@@ -78,8 +80,6 @@ async def test_over_the_daily_limit_a_person_is_refused_while_another_is_served(
 async def test_a_workspace_key_is_the_one_openai_receives_and_is_stored_encrypted(
     start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI, db_url: str
 ) -> None:
-    from cryptography.fernet import Fernet
-
     openai_api.other_keys.add(WORKSPACE_KEY)
     bot = await start_bot(ADMIN_USER_IDS=ADMIN, ENCRYPTION_KEY=Fernet.generate_key().decode())
     await openai_command(bot, f"key {WORKSPACE_KEY}")
@@ -152,3 +152,44 @@ async def test_only_admins_change_settings(
     assert "whole number of tokens" in body
     body = await openai_command(bot, "help", user="U0ALICE")
     assert "/openai usage" in body and "/openai channels" in body
+
+
+async def test_the_settings_modal_for_admins_changes_everything_at_once(
+    start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    bot = await start_bot(ADMIN_USER_IDS=ADMIN)
+    await openai_command(bot, "settings", user="U0ALICE", trigger_id="111.alice")
+    [refusal] = await told(slack, "U0ALICE", 1)
+    assert "Only workspace admins" in refusal and not slack.calls_to("views.open")
+
+    await openai_command(bot, "settings", trigger_id="222.admin")
+    [opened] = await slack.wait_for("views.open")
+    view = opened.args["view"]
+    assert view["callback_id"] == "workspace_settings_modal"
+
+    def typed(value: str) -> dict[str, Any]:
+        return {"value": {"type": "plain_text_input", "value": value}}
+
+    values: dict[str, Any] = {
+        "actions": {"value": {"type": "checkboxes", "selected_options": [{"value": "chat"}]}},
+        "channels": {"value": {"type": "multi_conversations_select", "selected_conversations": ["C0CHAN"]}},
+        "limit_user": typed("lots"),
+        "limit_workspace": typed("0"),
+        "model_chat": typed("gpt-6-sol"),
+    }
+    _, body = await bot.send_form(payloads.interactive(payloads.view_submission(view, values, user=ADMIN)))
+    assert "whole number" in body and "limit_user" in body
+
+    values["limit_user"] = typed("5000")
+    status, body = await bot.send_form(
+        payloads.interactive(payloads.view_submission(view, values, user=ADMIN))
+    )
+    assert status == 200 and body == ""
+    [saved] = await told(slack, ADMIN, 1)
+    assert "Saved" in saved and "gpt-6-sol" in saved and "5,000" in saved and "image, speech" in saved
+
+    openai_api.queue_chat(ChatReply(chunks=["sol"]))
+    ts = await ask(bot, slack, "hello")
+    await slack.wait_thread_messages("C0CHAN", ts)
+    [request] = openai_api.requests_to("/v1/chat/completions")
+    assert request.json is not None and request.json["model"] == "gpt-6-sol"

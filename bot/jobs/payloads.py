@@ -164,6 +164,7 @@ class WorkspaceCommand(JobPayload):
     KIND = "workspace.command"
     text: str  # as typed, except a key (`/openai key …`): that is in sealed_key, encrypted
     sealed_key: str | None = None
+    lines: list[str] = Field(default_factory=list)  # the settings modal, as subcommands
 
 
 # --- end many workspaces ---

@@ -141,8 +141,27 @@ async def change(rt: Runtime, where: Where, cmd: SettingsCommand) -> str:
     )
 
 
+async def run_form(rt: Runtime, p: WorkspaceCommand) -> None:
+    """The settings modal: every line a subcommand, applied in order (admins only)."""
+    where = p.where
+    if not await is_admin(rt, where):
+        await requester.tell(rt.slack, where, NOT_ADMIN)
+        return
+    commands = [parse(line) for line in p.lines]
+    if p.sealed_key and rt.workspace_settings is not None:
+        commands.append(SettingsCommand(verb="key", key=rt.workspace_settings.unseal(p.sealed_key)))
+    for cmd in commands:
+        await change(rt, where, cmd)
+    assert rt.workspace_settings is not None
+    policy = await rt.workspace_settings.get(where.team_id)
+    await requester.tell(rt.slack, where, ":white_check_mark: Saved.\n" + show(rt, policy))
+
+
 async def run(rt: Runtime, job: ClaimedJob, p: WorkspaceCommand) -> None:
     where = p.where
+    if p.lines:
+        await run_form(rt, p)
+        return
     try:
         if p.sealed_key and rt.workspace_settings is not None:
             cmd = SettingsCommand(verb="key", key=rt.workspace_settings.unseal(p.sealed_key))

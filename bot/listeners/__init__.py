@@ -17,6 +17,7 @@ from bot.blocks import (
     speech_modal,
     transcribe_modal,
     vision_modal,
+    workspace_settings_modal,
 )
 from bot.blocks import feedback as feedback_blocks
 from bot.blocks import rewrite as rewrite_blocks
@@ -82,3 +83,4 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.action(mcp_approval.APPROVE)(mcp_approval_clicked.handle)
     app.action(mcp_approval.DENY)(mcp_approval_clicked.handle)
     app.command("/openai")(openai_settings.handle)  # issue 14: workspace settings and usage
+    app.view(workspace_settings_modal.CALLBACK_ID)(openai_settings.submitted)

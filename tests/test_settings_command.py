@@ -1,0 +1,72 @@
+"""`/openai …` as people type it: anything typed parses or names what is wrong, never crashes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.slack.settings_command import ACTIONS, MAX_LIMIT, CommandError, parse
+
+WORDS = st.sampled_from(
+    ["help", "usage", "show", "key", "clear", "model", "action", "on", "off", "channels", "all", "add",
+     "only", "remove", "limit", "user", "workspace", "default", "<#C0AB|x>", "C0CD", "#general", "12",
+     "-1", "1,000", "gpt-6", *ACTIONS]
+)  # fmt: skip
+
+
+@given(st.text(max_size=200))
+def test_any_text_parses_or_says_what_is_wrong(text: str) -> None:
+    try:
+        parse(text)
+    except CommandError as exc:
+        assert str(exc)
+
+
+@given(st.lists(WORDS, max_size=5))
+def test_command_like_text_parses_or_says_what_is_wrong(words: list[str]) -> None:
+    try:
+        cmd = parse(" ".join(words))
+    except CommandError as exc:
+        assert str(exc)
+        return
+    if cmd.verb == "channels" and cmd.channel_mode != "all":
+        assert cmd.channels and all(c[0] in "CG" for c in cmd.channels)
+    if cmd.limit is not None:
+        assert 0 <= cmd.limit <= MAX_LIMIT
+
+
+@given(st.sampled_from(ACTIONS), st.booleans())
+def test_actions_turn_on_and_off(action: str, on: bool) -> None:
+    cmd = parse(f"action {action.upper()} {'on' if on else 'OFF'}")
+    assert (cmd.action, cmd.enabled) == (action, on)
+
+
+@given(st.integers(min_value=0, max_value=MAX_LIMIT))
+def test_limits_read_back(number: int) -> None:
+    assert parse(f"limit user {number:,}").limit == number
+    assert parse(f"limit workspace {number}").scope == "workspace"
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("frobnicate", "not a subcommand"),
+        ("model painting gpt-6", "ACTION must be one of"),
+        ("channels add #general", "pick channels with #"),
+        ("limit user -5", "whole number"),
+        ("key short", "20 to 256"),
+        ("usage now", "takes nothing"),
+    ],
+)
+def test_mistakes_name_the_part_and_what_is_allowed(text: str, names: str) -> None:
+    with pytest.raises(CommandError, match=names):
+        parse(text)
+
+
+def test_channels_arrive_as_slack_links() -> None:
+    cmd = parse("channels only &lt;#C0AB|general&gt; <#G0CD> C0AB")
+    assert cmd.channel_mode == "only" and cmd.channels == ("C0AB", "G0CD")
+    assert parse("").verb == "help"
+    assert parse("key clear").key is None
+    assert parse("model chat default").model is None
