@@ -176,3 +176,18 @@ def test_usage_and_admin_settings_show_once_their_hooks_give_them() -> None:
     text = json.dumps(view)
     assert "*Your usage today*" in text and "1,200 tokens in" in text
     assert buttons(view)[home.SETTINGS_ACTION_ID]["text"]["text"].startswith("*Workspace settings*")
+
+
+@pytest.mark.parametrize(("command", "task"), [("/transcribe", "transcribe"), ("/translate", "translate")])
+async def test_transcribe_and_translate_with_no_text_open_the_form(
+    bot: BotProcess, slack: FakeSlack, command: str, task: str
+) -> None:
+    status, body = await bot.send_form(payloads.slash_command(command, "", trigger_id="9.trigger"))
+    assert status == 200 and body == ""
+    [opened] = await slack.wait_for("views.open")
+    assert opened.args["trigger_id"] == "9.trigger"
+    view = opened.args["view"]
+    assert view["callback_id"] == "transcribe_modal"
+    chosen = next(b for b in view["blocks"] if b["block_id"] == "task")["element"]["initial_option"]
+    assert chosen["value"] == task
+    assert json.loads(view["private_metadata"])["channel_id"] == "C0CHAN"

@@ -1,5 +1,5 @@
-"""The transcription modal (opened from the Home tab): a file link, transcribe or translate, and
-the /transcribe fields, each read through the same rules as its flag."""
+"""The transcription modal (`/transcribe` or `/translate` with no text, or the Home tab): a file
+link, transcribe or translate, and the /transcribe fields, each read through the rules of its flag."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ TYPED = ["language", "prompt", "temperature"]
 TASKS = ["transcribe", "translate"]
 
 
-def build(*, channel_id: str, team_id: str | None) -> dict[str, Any]:
+def build(*, channel_id: str, team_id: str | None, task: str = "transcribe") -> dict[str, Any]:
     blocks = [
         forms.text_input(
             "link",
@@ -23,7 +23,7 @@ def build(*, channel_id: str, team_id: str | None) -> dict[str, Any]:
             placeholder="Copy link to file, then paste it here",
             optional=False,
         ),
-        forms.select("task", "Do", TASKS, initial="transcribe", optional=False),
+        forms.select("task", "Do", TASKS, initial=task, optional=False),
         forms.text_input("model", "Model", placeholder="default: the bot's transcription model"),
         forms.text_input("language", "Language (transcribe only)", placeholder="an ISO-639-1 code, e.g. en"),
         forms.text_input("prompt", "Prompt", placeholder="text that guides the style or spelling"),

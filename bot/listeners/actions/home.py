@@ -10,24 +10,18 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks import home, transcribe_modal
-from bot.listeners.commands import ask, assistant, image, speech, vision
+from bot.blocks import home
+from bot.listeners.commands import ask, assistant, image, speech, transcribe, vision
 from bot.listeners.commands.flag_command import OpenModal
 from bot.listeners.fields import team_of, text_field
 from bot.listeners.runtime_context import runtime_of
-
-
-async def open_transcribe(command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
-    view = transcribe_modal.build(channel_id=command["channel_id"], team_id=command.get("team_id"))
-    await client.views_open(trigger_id=command["trigger_id"], view=view)
-
 
 OPENERS: dict[str, OpenModal] = {
     "ask": ask.open_modal,
     "image": image.open_modal,
     "speech": speech.open_modal,
     "vision": vision.open_modal,
-    "transcribe": open_transcribe,
+    "transcribe": transcribe.open_modal,
     "assistant": assistant.open_modal,
 }
 ACTION_IDS = re.compile("^" + re.escape(home.OPEN_PREFIX) + "(" + "|".join(OPENERS) + ")$")

@@ -7,8 +7,10 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.actions.transcription import Task, audio_request
+from bot.blocks import transcribe_modal
 from bot.delivery.validation_messages import flag_problem
 from bot.jobs.payloads import Transcribe
 from bot.listeners.commands.flag_command import read_or_refuse
@@ -52,8 +54,15 @@ HELPS: dict[Task, CommandHelp] = {
 }
 
 
-async def _handle(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, task: Task) -> None:
+async def _handle(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, task: Task
+) -> None:
     name = task
+    if not text_field(command, "text", required=False).strip():
+        await ack()
+        opener = open_translate if task == "translate" else open_modal
+        runtime_of(context).spawn(opener(command, client, context), f"open the /{name} modal")
+        return
     usage = HOW.format(command=name)
     origin = command_origin(command, context)
     read = await read_or_refuse(ack, text_field(command, "text", required=False), HELPS[task], usage=usage)
@@ -77,9 +86,25 @@ async def _handle(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltCont
     await ack()
 
 
-async def transcribe(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
-    await _handle(ack, command, context, "transcribe")
+async def transcribe(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await _handle(ack, command, client, context, "transcribe")
 
 
-async def translate(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
-    await _handle(ack, command, context, "translate")
+async def translate(
+    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await _handle(ack, command, client, context, "translate")
+
+
+async def open_modal(
+    command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, task: Task = "transcribe"
+) -> None:
+    """The form with the same fields (the trigger id is good for 3 seconds)."""
+    view = transcribe_modal.build(channel_id=command["channel_id"], team_id=command.get("team_id"), task=task)
+    await client.views_open(trigger_id=command["trigger_id"], view=view)
+
+
+async def open_translate(command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
+    await open_modal(command, client, context, "translate")
