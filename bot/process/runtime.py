@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 import openai
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.downloads.slack import SlackDownloader
@@ -49,7 +50,7 @@ class Runtime:
     db: Database
     jobs: JobStore
     conversations: ConversationStore
-    slack: BudgetedWebClient
+    slack: AsyncWebClient  # a BudgetedWebClient, or Bolt's own for a listener's quick call
     openai: openai.AsyncOpenAI
     metrics: Metrics
     people: People
