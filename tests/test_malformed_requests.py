@@ -4,7 +4,9 @@ unhandled), never 5xx, with one warning and no traceback; odd characters are cle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -299,8 +301,11 @@ def test_database_errors_are_told_apart_from_bad_fields() -> None:
 
 
 def break_the_database(path: Path) -> None:
-    with path.open("r+b") as file:  # the SQLite header overwritten: every query fails
-        file.write(b"not a database any more" * 8)
+    """The jobs table gone: every connection, pooled or new, fails to record a job (a header
+    overwritten is not enough: a connection opened before goes on with the pages it has)."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("DROP TABLE jobs")
+        connection.commit()
 
 
 async def test_when_the_database_is_down_a_mention_still_gets_500_so_slack_retries(
