@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,17 @@ def wait_for_the_database() -> None:
     """From now on, in this task and the tasks it starts, a database that cannot be reached is
     waited for rather than an error."""
     _waits_for_the_database.set(True)
+
+
+@contextlib.contextmanager
+def without_waiting() -> Iterator[None]:
+    """Inside, a database that cannot be reached is an error at once, even in patient work (the
+    rate budget falls back to the process's own count rather than hold a Slack call)."""
+    token = _waits_for_the_database.set(False)
+    try:
+        yield
+    finally:
+        _waits_for_the_database.reset(token)
 
 
 def unreachable(exc: BaseException) -> bool:

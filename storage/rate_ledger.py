@@ -10,11 +10,12 @@ that died stops counting after `HOLD_SECONDS`. Old rows are swept now and then.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from storage.db import Database
+from storage.db import Database, without_waiting
 from storage.tables import SlackRateCall, SlackRatePause
 
 HOLD_SECONDS = 600.0
@@ -74,13 +75,12 @@ class RateLedgerStore:
             "hold": HOLD_SECONDS,
             "reserve": reserve,
         }
-        async with self._db.sessions() as session, session.begin():
-            lock = func.pg_advisory_xact_lock(func.hashtext(f"{workspace}|{method}|{channel}"))
-            await session.execute(select(lock))
-            row = (await session.execute(_COUNT_AND_TAKE, params)).one()
+        with without_waiting():
+            row = await self._count_and_take(workspace, method, channel, params)
         self._takes += 1
         if self._takes % SWEEP_EVERY == 0:
-            await self._sweep(float(row.now))
+            with without_waiting():
+                await self._sweep(float(row.now))
         if row.id is not None:
             return Taken(int(row.id), 0.0)
         now, until = float(row.now), float(row.until)
@@ -90,14 +90,22 @@ class RateLedgerStore:
             return Taken(None, max(0.01, float(row.oldest) + horizon - now))
         return Taken(None, 0.25)  # every place is reserved: look again soon
 
+    async def _count_and_take(self, workspace: str, method: str, channel: str, params: dict[str, Any]) -> Any:
+        async with self._db.sessions() as session, session.begin():
+            lock = func.pg_advisory_xact_lock(func.hashtext(f"{workspace}|{method}|{channel}"))
+            await session.execute(select(lock))
+            return (await session.execute(_COUNT_AND_TAKE, params)).one()
+
     async def commit(self, call_id: int) -> None:
         now = func.extract("epoch", func.clock_timestamp())
-        async with self._db.sessions() as session, session.begin():
-            await session.execute(update(SlackRateCall).where(SlackRateCall.id == call_id).values(at=now))
+        with without_waiting():
+            async with self._db.sessions() as session, session.begin():
+                await session.execute(update(SlackRateCall).where(SlackRateCall.id == call_id).values(at=now))
 
     async def release(self, call_id: int) -> None:
-        async with self._db.sessions() as session, session.begin():
-            await session.execute(delete(SlackRateCall).where(SlackRateCall.id == call_id))
+        with without_waiting():
+            async with self._db.sessions() as session, session.begin():
+                await session.execute(delete(SlackRateCall).where(SlackRateCall.id == call_id))
 
     async def pause(self, workspace: str, method: str, channel: str, seconds: float) -> None:
         until = func.extract("epoch", func.clock_timestamp()) + seconds
@@ -108,8 +116,9 @@ class RateLedgerStore:
             index_elements=["workspace", "method", "channel"],
             set_={"until": func.greatest(SlackRatePause.until, statement.excluded.until)},
         )
-        async with self._db.sessions() as session, session.begin():
-            await session.execute(statement)
+        with without_waiting():
+            async with self._db.sessions() as session, session.begin():
+                await session.execute(statement)
 
     async def _sweep(self, now: float) -> None:
         async with self._db.sessions() as session, session.begin():

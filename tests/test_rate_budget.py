@@ -187,3 +187,19 @@ async def test_replicas_on_one_postgresql_spend_one_budget(pg_url: str) -> None:
     finally:
         for db in databases:
             await db.close()
+
+
+async def test_slack_calls_never_wait_for_a_database_that_does_not_answer() -> None:
+    unreachable = Database("postgresql+asyncpg://postgres:postgres@127.0.0.1:9/nowhere")  # port 9: closed
+    try:
+        budget = Budget(SharedLedger(RateLedgerStore(unreachable)), limits={"m": Limit(2, seconds=60)})
+        started = time.monotonic()
+        await budget.before_call("T", "m")
+        held = await budget.try_reserve("T", "m")
+        assert held is not None  # counted in this process meanwhile
+        assert await budget.try_reserve("T", "m") is None  # and within the limit there too
+        with prepaid(held):
+            await budget.before_call("T", "m")
+        assert time.monotonic() - started < 5
+    finally:
+        await unreachable.close()

@@ -1,34 +1,74 @@
-"""The rate budget's ledger in the database, for replicas that share one PostgreSQL."""
+"""The rate budget's ledger in the database, for replicas that share one PostgreSQL.
+
+Slack calls never wait for the database: when it does not answer within `DATABASE_SECONDS` (or
+fails), this process counts on its own (`LocalLedger`) until it answers again, so an outage
+slows nothing down; the replicas may then overlap in what they spend, for as long as it lasts.
+"""
 
 from __future__ import annotations
 
-from bot.rate_limits.budget import Key, Slot
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from bot.rate_limits.budget import Key, LocalLedger, Slot
 from bot.rate_limits.limits import Limit
+from storage.db import is_database_error
 from storage.rate_ledger import RateLedgerStore, Taken
+
+log = logging.getLogger(__name__)
+
+DATABASE_SECONDS = 1.0
+T = TypeVar("T")
 
 
 class SharedLedger:
     def __init__(self, store: RateLedgerStore) -> None:
         self._store = store
+        self._local = LocalLedger()
+        self._failing = False
+
+    async def _shared(self, call: Awaitable[T]) -> T | None:
+        try:
+            result = await asyncio.wait_for(call, DATABASE_SECONDS)
+        except (TimeoutError, Exception) as exc:
+            if not isinstance(exc, TimeoutError) and not is_database_error(exc):
+                raise
+            if not self._failing:
+                log.warning("the shared Slack budget is unreachable; counting in this process meanwhile")
+            self._failing = True
+            return None
+        if self._failing:
+            log.info("the shared Slack budget answers again")
+        self._failing = False
+        return result
 
     async def take(self, key: Key, limit: Limit) -> float:
-        taken = await self._take(key, limit, reserve=False)
-        return taken.wait
+        taken = await self._shared(self._take(key, limit, reserve=False))
+        return await self._local.take(key, limit) if taken is None else taken.wait
 
     async def reserve(self, key: Key, limit: Limit) -> Slot | None:
-        taken = await self._take(key, limit, reserve=True)
+        taken = await self._shared(self._take(key, limit, reserve=True))
+        if taken is None:
+            return await self._local.reserve(key, limit)
         return None if taken.id is None else Slot(key, ref=taken.id)
 
     async def commit(self, slot: Slot) -> None:
-        assert isinstance(slot.ref, int)
-        await self._store.commit(slot.ref)
+        if isinstance(slot.ref, int):
+            await self._shared(self._store.commit(slot.ref))
+        else:
+            await self._local.commit(slot)
 
     async def release(self, slot: Slot) -> None:
-        assert isinstance(slot.ref, int)
-        await self._store.release(slot.ref)
+        if isinstance(slot.ref, int):
+            await self._shared(self._store.release(slot.ref))
+        else:
+            await self._local.release(slot)
 
     async def pause(self, key: Key, seconds: float) -> None:
-        await self._store.pause(key.workspace, key.method, key.channel, seconds)
+        await self._local.pause(key, seconds)
+        await self._shared(self._store.pause(key.workspace, key.method, key.channel, seconds))
 
     async def _take(self, key: Key, limit: Limit, *, reserve: bool) -> Taken:
         return await self._store.take(
