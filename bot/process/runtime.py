@@ -132,6 +132,8 @@ class Runtime:
         models = {f"openai_{action}_model": model for action, model in policy.models.items()}
         if models:
             changes["settings"] = self.settings.model_copy(update=models)
+            # The workspace's models are chosen (and checked against shutdowns) like the bot's own.
+            changes["chooser"] = ModelChooser(changes["settings"], self.models, self.metrics)
         return dataclasses.replace(self, **changes) if changes else self
 
     def context_window(self, model: str) -> int:

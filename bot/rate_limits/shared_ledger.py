@@ -1,7 +1,8 @@
 """The rate budget's ledger in the database, for replicas that share one PostgreSQL.
 
 Slack calls never wait for the database: when it does not answer within `DATABASE_SECONDS` (or
-fails), this process counts on its own (`LocalLedger`) until it answers again, so an outage
+fails), this process counts on its own (`LocalLedger`, which shadows every call counted in the
+database, so it starts from this process's real spending) until it answers again: an outage
 slows nothing down; the replicas may then overlap in what they spend, for as long as it lasts.
 """
 
@@ -46,13 +47,20 @@ class SharedLedger:
 
     async def take(self, key: Key, limit: Limit) -> float:
         taken = await self._shared(self._take(key, limit, reserve=False))
-        return await self._local.take(key, limit) if taken is None else taken.wait
+        if taken is None:
+            return await self._local.take(key, limit)
+        if taken.wait == 0.0:
+            await self._local.take(key, limit)  # the shadow count an outage starts from
+        return taken.wait
 
     async def reserve(self, key: Key, limit: Limit) -> Slot | None:
         taken = await self._shared(self._take(key, limit, reserve=True))
         if taken is None:
             return await self._local.reserve(key, limit)
-        return None if taken.id is None else Slot(key, ref=taken.id)
+        if taken.id is None:
+            return None
+        await self._local.take(key, limit)  # counted in the shadow at once: on the safe side
+        return Slot(key, ref=taken.id)
 
     async def commit(self, slot: Slot) -> None:
         if isinstance(slot.ref, int):
