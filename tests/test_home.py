@@ -60,8 +60,8 @@ async def test_the_home_tab_shows_every_action_with_an_example_and_a_button(
         assert f"*{shortcut}*" in text
     assert "/ask help" in text and "gpt-6-luna" in text
     assert "None yet" in text  # no conversations yet
-    assert "usage today" not in text.lower()  # not recorded yet: the section is left out
-    assert "home_open_settings" not in text  # no workspace settings yet
+    assert "*Your usage today*" in text and "Nothing yet today." in text
+    assert "home_open_settings" not in text  # the workspace's settings are for its admins
 
 
 @pytest.mark.parametrize(("action_id", "callback_id"), sorted(FORMS.items()))
@@ -156,8 +156,12 @@ async def test_the_home_tab_links_the_persons_own_recent_conversations(
     await slack.wait_thread_messages("C0CHAN", mine["ts"])
     await slack.wait_thread_messages("C0OTHER", theirs["ts"])
 
-    text = json.dumps(await open_home(bot, slack))
     link = f"https://fake-workspace.slack.com/archives/C0CHAN/p{mine['ts'].replace('.', '')}"
+    text = ""
+    for _ in range(50):  # the conversation is recorded as the job finishes, a moment after the answer
+        text = json.dumps(await open_home(bot, slack))
+        if link in text:
+            break
     assert f"<{link}|How do tides work?> in <#C0CHAN>, today" in text
     assert "secret" not in text
     assert "None yet" not in text
@@ -191,3 +195,37 @@ async def test_transcribe_and_translate_with_no_text_open_the_form(
     chosen = next(b for b in view["blocks"] if b["block_id"] == "task")["element"]["initial_option"]
     assert chosen["value"] == task
     assert json.loads(view["private_metadata"])["channel_id"] == "C0CHAN"
+
+
+async def test_usage_today_and_for_admins_the_settings_with_a_button_to_change_them(
+    start_bot,
+    slack: FakeSlack,
+    openai_api: FakeOpenAI,  # type: ignore[no-untyped-def]
+) -> None:
+    bot = await start_bot(ADMIN_USER_IDS="U0ADMIN")
+    event = payloads.mention("what is a haiku?")
+    await bot.send_event(payloads.event_callback(event))
+    await slack.wait_thread_messages("C0CHAN", event["ts"])
+
+    text = ""
+    for _ in range(50):  # the job records its usage as it finishes
+        text = json.dumps(await open_home(bot, slack))
+        if "tokens in" in text:
+            break
+    assert "*Your usage today*" in text and "tokens in" in text and "about $" in text
+    assert "home_open_settings" not in text  # Alice is no admin
+
+    admin_view = await open_home(bot, slack, user="U0ADMIN")
+    admin_text = json.dumps(admin_view)
+    assert "Workspace settings" in admin_text and "OpenAI key" in admin_text
+    button = buttons(admin_view)[home.SETTINGS_ACTION_ID]["accessory"]
+    body = payloads.block_action(
+        {"type": "button", "action_id": button["action_id"], "value": button["value"]},
+        user="U0ADMIN",
+        view=slack.home_views["U0ADMIN"],
+    )
+    status, _ = await bot.send_form(payloads.interactive(body))
+    assert status == 200
+    [opened] = await slack.wait_for("views.open")
+    assert opened.args["trigger_id"] == body["trigger_id"]
+    assert opened.args["view"]["callback_id"] == "workspace_settings_modal"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import home, welcome
+from bot.jobs import workspace_command, workspace_gate
 from bot.jobs.payloads import PublishHome, SuggestPrompts
 from bot.process.runtime import Runtime
 from storage import ClaimedJob
@@ -37,7 +38,7 @@ async def publish_home(rt: Runtime, job: ClaimedJob, p: PublishHome) -> None:
     recent, usage, settings = await asyncio.gather(
         _recent(rt, team, user), usage_today(rt, team, user), workspace_settings(rt, team)
     )
-    if settings is not None and not await _is_admin(rt, user):
+    if settings is not None and not await workspace_command.is_admin(rt, p.where):
         settings = None
     view = home.home_view(
         chat_model=rt.settings.openai_chat_model,
@@ -49,31 +50,20 @@ async def publish_home(rt: Runtime, job: ClaimedJob, p: PublishHome) -> None:
     await rt.slack.views_publish(user_id=user, view=view)
 
 
-# --- hooks for work landing in parallel ---------------------------------------------------------
 async def usage_today(rt: Runtime, team_id: str, user_id: str) -> list[str] | None:
-    """HOOK(usage): the person's own usage today, one line each (tokens in and out, images, seconds
-    of audio, estimated cost), once usage is recorded; None leaves the section out of the Home tab.
-    Usage recording is being added separately (`/openai usage`): read it here when it lands."""
-    return None
+    """The person's own usage today (UTC), as `/openai usage` says it; None without usage records."""
+    if rt.usage is None:
+        return None
+    totals = await rt.usage.totals(team_id, workspace_gate.start_of_day(datetime.now(UTC)), user_id)
+    return [workspace_command.describe_totals(totals)] if totals.calls else []
 
 
 async def workspace_settings(rt: Runtime, team_id: str) -> list[str] | None:
-    """HOOK(settings): the workspace's settings, one line each, once per-workspace settings exist
-    (OAuth distribution, `/openai`). Admins then see them with a "Change settings" button whose
-    action id is `home.SETTINGS_ACTION_ID`: register its listener (open the settings form) with
-    them. None leaves the section out."""
-    return None
-
-
-# --- end hooks ----------------------------------------------------------------------------------
-
-
-async def _is_admin(rt: Runtime, user_id: str) -> bool:
-    try:
-        user = (await rt.slack.users_info(user=user_id)).get("user") or {}
-    except SlackApiError:
-        return False
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+    """The workspace's settings, one line each, as `/openai show` says them (shown to admins)."""
+    if rt.workspace_settings is None:
+        return None
+    policy = await rt.workspace_settings.get(team_id)
+    return workspace_command.show(rt, policy).split("\n")[1:]  # without its heading
 
 
 async def _recent(rt: Runtime, team_id: str, user_id: str) -> list[home.RecentConversation]:

@@ -20,6 +20,7 @@ from bot.blocks import (
     workspace_settings_modal,
 )
 from bot.blocks import feedback as feedback_blocks
+from bot.blocks import home as home_blocks
 from bot.blocks import rewrite as rewrite_blocks
 from bot.listeners import runtime_context
 from bot.listeners.actions import feedback, home, rewrite
@@ -73,6 +74,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.action(feedback_blocks.EXPLAIN_ACTION_ID)(feedback.explain)
     app.view(feedback_blocks.COMMENT_CALLBACK_ID)(feedback.comment_submitted)
     app.action(home.ACTION_IDS)(home.open_form)
+    app.action(home_blocks.SETTINGS_ACTION_ID)(home.open_settings)
     app.view(transcribe_modal.CALLBACK_ID)(transcribe_modal_submitted.handle)
     app.shortcut(translate_message.CALLBACK_ID)(translate_message.handle)
     app.action(rewrite_blocks.TRANSLATE_AGAIN_ACTION_ID)(rewrite.translate_again)
