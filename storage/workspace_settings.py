@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,10 +42,16 @@ FIELDS = {
 }
 
 
+# Every job reads its workspace's settings (twice: its rules, then its key and models): kept this
+# long in the process. A change made here applies at once; one made by another replica within this.
+CACHE_SECONDS = 2.0
+
+
 class WorkspaceSettingsStore:
     def __init__(self, db: Database, cipher: Cipher | None) -> None:
         self._db = db
         self._cipher = cipher
+        self._cache: dict[str, tuple[float, WorkspacePolicy]] = {}
 
     @property
     def can_keep_secrets(self) -> bool:
@@ -60,6 +67,14 @@ class WorkspaceSettingsStore:
         return self._cipher.decrypt(sealed)
 
     async def get(self, team_id: str) -> WorkspacePolicy:
+        cached = self._cache.get(team_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        policy = await self._read(team_id)
+        self._cache[team_id] = (time.monotonic() + CACHE_SECONDS, policy)
+        return policy
+
+    async def _read(self, team_id: str) -> WorkspacePolicy:
         async with self._db.sessions() as session:
             row = await session.get(WorkspaceSettings, team_id)
         if row is None:
@@ -112,4 +127,5 @@ class WorkspaceSettingsStore:
                 else:
                     setattr(row, name, value)
             row.updated_by, row.updated_at = user, utcnow()
+        self._cache.pop(team_id, None)
         return await self.get(team_id)
