@@ -75,6 +75,11 @@ _prepaid: contextvars.ContextVar[tuple[Slot, ...]] = contextvars.ContextVar("pre
 _optional: contextvars.ContextVar[bool] = contextvars.ContextVar("optional", default=False)
 
 
+def in_optional() -> bool:
+    """Whether the call being counted may be dropped (made inside `optional()`)."""
+    return _optional.get()
+
+
 @contextlib.contextmanager
 def optional() -> Iterator[None]:
     """Calls inside are made only if they fit now; one that does not is skipped, silently."""

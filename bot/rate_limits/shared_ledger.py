@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from bot.rate_limits.budget import Key, LocalLedger, Slot
+from bot.rate_limits.budget import Key, LocalLedger, Slot, in_optional
 from bot.rate_limits.limits import Limit
 from storage.db import is_database_error
 from storage.rate_ledger import RateLedgerStore, Taken
@@ -29,6 +29,7 @@ class SharedLedger:
         self._store = store
         self._local = LocalLedger()
         self._failing = False
+        self.slow = False  # the last failure was a timeout (the database busy), not an error
 
     async def _shared(self, call: Awaitable[T]) -> T | None:
         try:
@@ -36,6 +37,7 @@ class SharedLedger:
         except (TimeoutError, Exception) as exc:
             if not isinstance(exc, TimeoutError) and not is_database_error(exc):
                 raise
+            self.slow = isinstance(exc, TimeoutError)
             if not self._failing:
                 log.warning("the shared Slack budget is unreachable; counting in this process meanwhile")
             self._failing = True
@@ -48,6 +50,8 @@ class SharedLedger:
     async def take(self, key: Key, limit: Limit) -> float:
         taken = await self._shared(self._take(key, limit, reserve=False))
         if taken is None:
+            if self.slow and in_optional():
+                return DATABASE_SECONDS  # busy, not down: the other replicas may have spent it
             return await self._local.take(key, limit)
         if taken.wait == 0.0:
             await self._local.take(key, limit)  # the shadow count an outage starts from
