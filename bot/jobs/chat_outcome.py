@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from bot.blocks import feedback
 from bot.delivery.earlier_reply import find_earlier_reply
-from bot.delivery.streamed_reply import EMPTY_ANSWER, StreamedReply
+from bot.delivery.streamed_reply import EMPTY_ANSWER, OnStarted, StreamedReply
 from bot.jobs.payloads import ChatReply
 from bot.process.runtime import Runtime
 from storage import Append, ClaimedJob, StoredMessage, ThreadKey
@@ -94,16 +94,7 @@ async def redeliver(rt: Runtime, job: ClaimedJob, p: ChatReply, key: ThreadKey, 
     ts = outcome.ts or await find_earlier_reply(
         rt.slack, channel=p.where.channel, thread_ts=p.thread_ts, after_ts=p.ts, bot_user_id=p.bot_user_id
     )
-    reply = StreamedReply(
-        rt.slack,
-        channel=p.where.channel,
-        thread_ts=p.thread_ts,
-        user_id=p.where.user,
-        team_id=p.where.team_id,
-        flush_seconds=rt.settings.stream_flush_seconds,
-        update_seconds=rt.settings.update_interval_seconds,
-        existing_ts=ts,
-    )
+    reply = reply_in_thread(rt, p, ts)
     await reply.finish_as(outcome.text, feedback.answer_blocks() if outcome.rated else None)
     messages = [m.stored() for m in outcome.messages]
     if reply.ts:
@@ -111,6 +102,23 @@ async def redeliver(rt: Runtime, job: ClaimedJob, p: ChatReply, key: ThreadKey, 
             _with_ts(m, reply.ts) if m.role == "assistant" and not m.slack_ts else m for m in messages
         ]
     job.conversation = Append(key, messages)
+
+
+def reply_in_thread(
+    rt: Runtime, p: ChatReply, existing_ts: str | None, on_started: OnStarted | None = None
+) -> StreamedReply:
+    """The answer's message in the job's thread: a new one, or `existing_ts` carried on."""
+    return StreamedReply(
+        rt.slack,
+        channel=p.where.channel,
+        thread_ts=p.thread_ts,
+        user_id=p.where.user,
+        team_id=p.where.team_id,
+        flush_seconds=rt.settings.stream_flush_seconds,
+        update_seconds=rt.settings.update_interval_seconds,
+        existing_ts=existing_ts,
+        on_started=on_started,
+    )
 
 
 def _with_ts(message: StoredMessage, ts: str | None) -> StoredMessage:

@@ -179,17 +179,7 @@ async def _reply_for(rt: Runtime, job: ClaimedJob, p: ChatReply) -> StreamedRepl
         job.progress = {**job.progress, "reply_ts": ts}
         await rt.jobs.save_progress(job.id, job.progress)
 
-    return StreamedReply(
-        rt.slack,
-        channel=p.where.channel,
-        thread_ts=p.thread_ts,
-        user_id=p.where.user,
-        team_id=p.where.team_id,
-        flush_seconds=rt.settings.stream_flush_seconds,
-        update_seconds=rt.settings.update_interval_seconds,
-        existing_ts=existing_ts,
-        on_started=remember_reply_ts,
-    )
+    return chat_outcome.reply_in_thread(rt, p, existing_ts, remember_reply_ts)
 
 
 async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey) -> Turn | str:
