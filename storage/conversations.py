@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +38,44 @@ class ThreadKey:
     thread_ts: str
 
 
+_MESSAGE_COLUMNS = (
+    ConversationMessage.role,
+    ConversationMessage.content,
+    ConversationMessage.name,
+    ConversationMessage.model,
+    ConversationMessage.prompt_tokens,
+    ConversationMessage.completion_tokens,
+    ConversationMessage.slack_ts,
+    ConversationMessage.attachment_ids,
+    ConversationMessage.created_at,
+    ConversationMessage.user_id,
+)
+
+
+def _stored(rows: Any) -> list[StoredMessage]:
+    """Messages read as plain rows (columns, not ORM objects: the hot path reads them per answer)."""
+    return [
+        StoredMessage(
+            role=row.role,
+            content=row.content,
+            name=row.name,
+            model=row.model,
+            prompt_tokens=row.prompt_tokens,
+            completion_tokens=row.completion_tokens,
+            slack_ts=row.slack_ts,
+            attachment_ids=tuple(row.attachment_ids or ()),
+            created_at=row.created_at,
+            user_id=row.user_id,
+        )
+        for row in rows
+    ]
+
+
+def _dialect_insert(session: AsyncSession) -> Any:
+    """INSERT … ON CONFLICT for the session's database (SQLite or PostgreSQL)."""
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+
+
 class ConversationStore:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -54,28 +95,27 @@ class ConversationStore:
     async def history(self, key: ThreadKey) -> list[StoredMessage]:
         """The whole thread in order, in one query however long it is."""
         statement = (
-            select(ConversationMessage)
+            select(*_MESSAGE_COLUMNS)
             .join(Conversation, Conversation.id == ConversationMessage.conversation_id)
             .where(self._match(key))
             .order_by(ConversationMessage.seq)
         )
         async with self._db.sessions() as session:
-            rows = (await session.execute(statement)).scalars().all()
-        return [
-            StoredMessage(
-                role=row.role,
-                content=row.content,
-                name=row.name,
-                model=row.model,
-                prompt_tokens=row.prompt_tokens,
-                completion_tokens=row.completion_tokens,
-                slack_ts=row.slack_ts,
-                attachment_ids=tuple(row.attachment_ids or ()),
-                created_at=row.created_at,
-                user_id=row.user_id,
+            return _stored(await session.execute(statement))
+
+    async def open(self, key: ThreadKey) -> list[StoredMessage]:
+        """Make the thread a conversation (so a reply typed while it is answered is answered after
+        it) and read its history: one transaction, the history read only when there was one."""
+        async with self._db.sessions.begin() as session:
+            conversation_id, created = await self._conversation_id_created(session, key)
+            if created:
+                return []
+            statement = (
+                select(*_MESSAGE_COLUMNS)
+                .where(ConversationMessage.conversation_id == conversation_id)
+                .order_by(ConversationMessage.seq)
             )
-            for row in rows
-        ]
+            return _stored(await session.execute(statement))
 
     async def append(
         self, key: ThreadKey, messages: list[StoredMessage], *, job_id: int | None = None
@@ -111,23 +151,35 @@ class ConversationStore:
 
     @staticmethod
     async def _conversation_id(session: AsyncSession, key: ThreadKey) -> int:
-        conversation_id = await session.scalar(select(Conversation.id).where(ConversationStore._match(key)))
-        if conversation_id is None:
-            try:
-                async with session.begin_nested():
-                    conversation = Conversation(
-                        team_id=key.team_id, channel_id=key.channel_id, thread_ts=key.thread_ts
-                    )
-                    session.add(conversation)
-                    await session.flush()
-                    conversation_id = conversation.id
-            except IntegrityError:
-                conversation_id = await session.scalar(
-                    select(Conversation.id).where(ConversationStore._match(key))
-                )
+        return (await ConversationStore._conversation_id_created(session, key))[0]
+
+    @staticmethod
+    async def _conversation_id_created(session: AsyncSession, key: ThreadKey) -> tuple[int, bool]:
+        """The conversation's id, made if needed (True then); a twin making it at once is fine."""
+        match = ConversationStore._match(key)
+        conversation_id = await session.scalar(select(Conversation.id).where(match))
+        if conversation_id is not None:
+            return int(conversation_id), False
+        now = utcnow()
+        made = await session.scalar(
+            _dialect_insert(session)(Conversation)
+            .values(
+                team_id=key.team_id,
+                channel_id=key.channel_id,
+                thread_ts=key.thread_ts,
+                trim_notice_sent=False,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["team_id", "channel_id", "thread_ts"])
+            .returning(Conversation.id)
+        )
+        if made is not None:
+            return int(made), True
+        conversation_id = await session.scalar(select(Conversation.id).where(match))
         if conversation_id is None:  # pragma: no cover - another writer inserted it, so it is there
             raise RuntimeError("the conversation was neither found nor created")
-        return int(conversation_id)
+        return int(conversation_id), False
 
     async def _append_once(self, key: ThreadKey, messages: list[StoredMessage], job_id: int | None) -> None:
         async with self._db.sessions.begin() as session:
@@ -156,24 +208,26 @@ async def append_in(
         conversation_id, last = int(row[0]), row[1]
     seq = (last or 0) + 1
     now = utcnow()
-    for offset, message in enumerate(messages):
-        session.add(
-            ConversationMessage(
-                conversation_id=conversation_id,
-                seq=seq + offset,
-                role=message.role,
-                content=message.content,
-                name=message.name,
-                model=message.model,
-                prompt_tokens=message.prompt_tokens,
-                completion_tokens=message.completion_tokens,
-                slack_ts=message.slack_ts,
-                attachment_ids=list(message.attachment_ids) or None,
-                job_id=job_id,
-                created_at=now,
-                user_id=message.user_id,
-            )
-        )
+    rows = [
+        {
+            "conversation_id": conversation_id,
+            "seq": seq + offset,
+            "role": message.role,
+            "content": message.content,
+            "name": message.name,
+            "model": message.model,
+            "prompt_tokens": message.prompt_tokens,
+            "completion_tokens": message.completion_tokens,
+            "slack_ts": message.slack_ts,
+            "attachment_ids": list(message.attachment_ids) or None,
+            "job_id": job_id,
+            "created_at": now,
+            "user_id": message.user_id,
+        }
+        for offset, message in enumerate(messages)
+    ]
+    if rows:  # Core, one statement: the ORM's unit of work costs more than it gives here
+        await session.execute(insert(ConversationMessage), rows)
     await session.execute(
         update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now)
     )

@@ -24,6 +24,7 @@ from sqlalchemy.orm.util import AliasedClass
 from storage.conversations import StoredMessage, ThreadKey, append_in
 from storage.db import Database, unreachable
 from storage.tables import Job, utcnow
+from storage.usage import Usage, record_in
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class ClaimedJob:
     # Set by a runner whose answer joins a conversation: appended when the job is marked done, in
     # that one transaction, so the history and the job's status never disagree.
     conversation: Append | None = None
+    # What its OpenAI calls used (issue 14): written with the job's end, in the same transaction.
+    usage: list[Usage] = field(default_factory=list)
 
     @property
     def resumed(self) -> bool:
@@ -160,10 +163,17 @@ class JobStore:
                 await append_in(session, append.key, append.messages, job_id)
 
     async def finish(
-        self, job_id: int, *, failed: bool = False, error: str | None = None, append: Append | None = None
+        self,
+        job_id: int,
+        *,
+        failed: bool = False,
+        error: str | None = None,
+        append: Append | None = None,
+        usage: list[Usage] | None = None,
     ) -> None:
-        """Record a job's outcome and, with `append`, add its answer to the conversation: one
-        transaction, so a job is never done without its answer saved, nor its answer saved twice.
+        """Record a job's outcome and, with `append`, add its answer to the conversation (and its
+        usage): one transaction, so a job is never done without its answer saved, nor its answer
+        saved twice.
         Tried again when the connection is cut under it (or two appends race for a seq): a finished
         job left running would run a second time."""
         for attempt in range(1, FINISH_ATTEMPTS + 1):
@@ -184,6 +194,8 @@ class JobStore:
                     # it done and appends nothing.
                     if result.rowcount and append is not None:
                         await append_in(session, append.key, append.messages, job_id)
+                    if usage:  # the calls were made, whoever finished the job
+                        await record_in(session, usage)
                 return
             except Exception as exc:
                 if attempt == FINISH_ATTEMPTS or not (unreachable(exc) or isinstance(exc, IntegrityError)):

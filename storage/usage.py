@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.tables import UsageRecord
+from storage.tables import UsageRecord, utcnow
 
 
 @dataclass(frozen=True)
@@ -55,25 +56,34 @@ def _totals(row: tuple[Any, ...]) -> Totals:
     return Totals(int(p or 0), int(c or 0), int(i or 0), float(a or 0), float(cost or 0), int(n or 0))
 
 
+async def record_in(session: AsyncSession, usages: Iterable[Usage]) -> None:
+    """Record usage in the caller's transaction (a job's is written with its end, in one)."""
+    rows = [
+        {
+            "team_id": usage.team_id,
+            "user_id": usage.user_id,
+            "action": usage.action,
+            "model": usage.model[:128],
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "images": usage.images,
+            "audio_seconds": usage.audio_seconds,
+            "cost_usd": usage.cost_usd,
+            "created_at": utcnow(),
+        }
+        for usage in usages
+    ]
+    if rows:
+        await session.execute(insert(UsageRecord), rows)
+
+
 class UsageStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def record(self, usage: Usage) -> None:
+    async def record(self, *usages: Usage) -> None:
         async with self._db.sessions.begin() as session:
-            session.add(
-                UsageRecord(
-                    team_id=usage.team_id,
-                    user_id=usage.user_id,
-                    action=usage.action,
-                    model=usage.model[:128],
-                    prompt_tokens=usage.prompt_tokens,
-                    completion_tokens=usage.completion_tokens,
-                    images=usage.images,
-                    audio_seconds=usage.audio_seconds,
-                    cost_usd=usage.cost_usd,
-                )
-            )
+            await record_in(session, usages)
 
     async def totals(
         self, team_id: str, since: datetime, user_id: str | None = None, actions: Iterable[str] | None = None

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import event
 
 from storage import ConversationStore, Database, JobStore, NewJob, StoredMessage, ThreadKey
+from storage.jobs import Append
 from storage.migrate import upgrade
 from storage.tables import Base
+from storage.usage import Usage, UsageStore
 from tests.conftest import BOTH_DATABASES
 
 pytestmark = BOTH_DATABASES
@@ -124,8 +128,6 @@ async def test_a_long_history_loads_in_one_query(db: Database) -> None:
     def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
         statements.append(statement)
 
-    from sqlalchemy import event
-
     event.listen(db.engine.sync_engine, "before_cursor_execute", count)
     try:
         history = await conversations.history(key)
@@ -133,3 +135,58 @@ async def test_a_long_history_loads_in_one_query(db: Database) -> None:
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert len(history) == 200 and history[-1].content == "m199"
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+
+
+async def test_opening_a_thread_makes_it_a_conversation_and_reads_it_in_one_transaction(
+    db: Database,
+) -> None:
+    conversations = ConversationStore(db)
+    key = ThreadKey("T", "C", "5.0")
+    # Twins opening a new thread at once: no error, one conversation, nothing in it yet.
+    assert await asyncio.gather(*(conversations.open(key) for _ in range(6))) == [[]] * 6
+    assert await conversations.exists(key)
+    await conversations.append(key, [StoredMessage("user", "hi", name="U1", user_id="U1")], job_id=5)
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(db.engine.sync_engine, "commit", committed)
+    try:
+        opened = await conversations.open(key)
+    finally:
+        event.remove(db.engine.sync_engine, "commit", committed)
+    assert opened == await conversations.history(key)
+    assert [(m.role, m.content, m.name, m.user_id) for m in opened] == [("user", "hi", "U1", "U1")]
+    assert len(commits) == 1
+
+
+async def test_a_jobs_end_writes_its_answer_and_usage_in_one_transaction(db: Database) -> None:
+    jobs, usage = JobStore(db), UsageStore(db)
+    await jobs.enqueue(job("usage:1"))
+    (claimed,) = await jobs.claim("worker", 1, 30)
+    spent = [
+        Usage("T", "U1", "chat", "gpt-5.2", prompt_tokens=10, completion_tokens=3, cost_usd=0.5),
+        Usage("T", "U1", "chat", "gpt-5.2", prompt_tokens=1, completion_tokens=2, cost_usd=0.25),
+    ]
+    key = ThreadKey("T", "C", "6.0")
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(db.engine.sync_engine, "commit", committed)
+    try:
+        await jobs.finish(claimed.id, append=Append(key, [StoredMessage("assistant", "ok")]), usage=spent)
+    finally:
+        event.remove(db.engine.sync_engine, "commit", committed)
+    assert len(commits) == 1
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    totals = await usage.totals("T", since, "U1")
+    assert (totals.prompt_tokens, totals.completion_tokens, totals.calls) == (11, 5, 2)
+    assert totals.cost_usd == pytest.approx(0.75)
+    assert [m.content for m in await ConversationStore(db).history(key)] == ["ok"]
+    # A twin finishing the same job after it appends nothing, but its own calls were still made.
+    await jobs.finish(claimed.id, append=Append(key, [StoredMessage("assistant", "twice")]), usage=spent[:1])
+    assert [m.content for m in await ConversationStore(db).history(key)] == ["ok"]
+    assert (await usage.totals("T", since, "U1")).calls == 3

@@ -100,14 +100,15 @@ async def answer(rt: Runtime, job: ClaimedJob, p: ChatReply) -> None:
         await chat_outcome.redeliver(rt, job, p, key, outcome_before)
         return
     # The thread is a conversation from now on: a reply typed while this answer streams is
-    # recorded, and answered after it (jobs of one thread run in order).
-    await rt.conversations.ensure(key)
+    # recorded, and answered after it (jobs of one thread run in order). Its history is read in
+    # the same transaction: nothing else joins the thread before this job does.
+    history = await rt.conversations.open(key)
     if not p.text.strip() and not (p.files or p.image_urls):
         await rt.slack.chat_postMessage(channel=where.channel, thread_ts=p.thread_ts, text=EMPTY_PROMPT)
         return
     reply = await _reply_for(rt, job, p)
     await reply.set_status("is thinking…")
-    turn = await _prepare(rt, p, key)
+    turn = await _prepare(rt, p, key, history)
     if isinstance(turn, str):
         # Nothing half-done: the person hears what is wrong with what they shared; OpenAI is not asked.
         await requester.tell(rt.slack, where, turn)
@@ -182,10 +183,10 @@ async def _reply_for(rt: Runtime, job: ClaimedJob, p: ChatReply) -> StreamedRepl
     return chat_outcome.reply_in_thread(rt, p, existing_ts, remember_reply_ts)
 
 
-async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey) -> Turn | str:
-    """The request for this turn: history, shared files, assistant, model, fitted to the window.
-    A string instead is what is wrong with what was shared."""
-    name, history = await asyncio.gather(rt.people.name(p.where.user), rt.conversations.history(key))
+async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey, history: list[StoredMessage]) -> Turn | str:
+    """The request for this turn: the history, shared files, assistant, model, fitted to the
+    window. A string instead is what is wrong with what was shared."""
+    name = await rt.people.name(p.where.user)
     options = dict(p.options)
     detail = options.pop("detail", None) or "auto"
     chosen_model = options.pop("model", None)

@@ -109,5 +109,14 @@ async def run_job(rt: Runtime, job: ClaimedJob) -> None:
         rt.metrics.job_seconds.labels(job.kind).observe(time.monotonic() - started)
         rt.metrics.jobs_finished.labels(job.kind, status).inc()
         if status != "released":
-            # The answer joins the conversation in the transaction that marks the job done.
-            await rt.jobs.finish(job.id, failed=status in ("failed", "uninstalled"), append=job.conversation)
+            # The answer joins the conversation, and its usage is written, in the transaction that
+            # marks the job done.
+            await rt.jobs.finish(
+                job.id,
+                failed=status in ("failed", "uninstalled"),
+                append=job.conversation,
+                usage=job.usage,
+            )
+        elif job.usage and rt.usage is not None:
+            # Handed back unfinished (shutdown): what its calls used so far is still spent.
+            await rt.usage.record(*job.usage)

@@ -104,7 +104,9 @@ async def refusal(
     return None
 
 
-async def record(rt: Runtime, where: Where, action: str, meter: Meter) -> None:
+def record(rt: Runtime, job: ClaimedJob, where: Where, action: str, meter: Meter) -> None:
+    """What the job's OpenAI calls used: counted in /metrics now, and kept on the job, whose end
+    writes it (one transaction with the job's status and answer)."""
     if rt.usage is None:
         return
     for call in meter.calls:
@@ -117,7 +119,7 @@ async def record(rt: Runtime, where: Where, action: str, meter: Meter) -> None:
             audio_seconds=call.audio_seconds,
             overrides=rt.settings.openai_prices,
         )
-        await rt.usage.record(
+        job.usage.append(
             Usage(
                 team_id=where.team_id,
                 user_id=where.user,
@@ -159,6 +161,6 @@ async def run(
             await runner(rt, job, payload)
     finally:
         try:
-            await record(rt, payload.where, action, meter)
+            record(rt, job, payload.where, action, meter)
         except Exception:  # usage is bookkeeping: its failure must not fail the answer
             log.exception("could not record the usage of job %s", job.id)
