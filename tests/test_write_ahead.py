@@ -16,7 +16,7 @@ import pytest
 
 from storage import Database, JobStore
 from tests.conftest import BOTH_DATABASES
-from tests.fakes.openai_api import ChatReply, FakeOpenAI
+from tests.fakes.openai_api import ChatReply, ErrorReply, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack, SlackMessage
 from tests.support import payloads
 from tests.support.bot_process import BotProcess
@@ -130,6 +130,30 @@ async def test_on_either_database_a_kill_after_the_final_call_changes_nothing(
     [answer] = slack.thread_messages("C0CHAN", event["ts"])
     assert answer.visible_text == FIRST and not answer.streaming
     assert len(openai_api.requests_to("/v1/chat/completions")) == 1
+
+
+async def test_a_reply_first_shown_by_its_finishing_call_killed_after_it_stays_one_message(
+    start_bot: Callable[..., Any], slack: FakeSlack, openai_api: FakeOpenAI, db_url: str
+) -> None:
+    """The finishing call posts the message (here a failure notice: nothing was streamed before),
+    and its ts is not recorded on its own: the resumed job finds the message in the thread and
+    makes it read the same, once, without asking the model again."""
+    bot = await start_bot()
+    event = payloads.mention("fail once")
+    hold = slack.hold_after("chat.stopStream")
+    openai_api.queue_chat(ErrorReply(400, "This request was refused."))
+    await bot.send_event(payloads.event_callback(event))
+    await asyncio.wait_for(hold.reached.wait(), 20)
+    await bot.kill()
+    [shown] = [m.visible_text for m in slack.thread_messages("C0CHAN", event["ts"]) if not m.streaming]
+
+    await start_bot()
+    await job_done(db_url)
+    [answer] = slack.thread_messages("C0CHAN", event["ts"])
+    assert answer.visible_text == shown and "refused" in shown and not answer.streaming
+    assert {u.get("markdown_text") or u.get("text") for u in answer.updates} <= {shown}
+    assert len(openai_api.requests_to("/v1/chat/completions")) == 1
+    assert len(slack.calls_to("chat.startStream")) == 1 and not slack.calls_to("chat.postMessage")
 
 
 @pytest.mark.parametrize("held", ["before", "after"])

@@ -81,6 +81,7 @@ class StreamedReply:
         self._last_sent = 0.0
         self._ticker: asyncio.Task[None] | None = None
         self._finished = False
+        self._finishing = False
         # Blocks that end the finished answer (the feedback buttons), on its last message only.
         self._final_blocks: list[dict[str, Any]] | None = None
         # The earlier attempt's stream may still be open: close it before editing the message.
@@ -151,6 +152,7 @@ class StreamedReply:
         feedback buttons) below the answer, on its last message."""
         await self._stop_ticker()
         async with self._lock:
+            self._finishing = True
             self._final_blocks = blocks or None
             if extra:
                 self._text += extra
@@ -319,7 +321,10 @@ class StreamedReply:
     async def _started(self, ts: str | None) -> None:
         if ts and ts != self._ts:
             self._ts = ts
-            if self._on_started is not None:
+            # A message first posted by the finishing call (an answer posted whole) is not recorded
+            # on its own: the job ends right after, and one cut short in between finds its reply
+            # in the thread (find_earlier_reply) rather than costing every answer a transaction.
+            if self._on_started is not None and not self._finishing:
                 await self._on_started(ts)
         self._last_sent = time.monotonic()
 
