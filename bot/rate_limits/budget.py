@@ -8,7 +8,9 @@ never has to answer 429. Three ways in:
 * `try_reserve`: a slot held now for a call made later (a stream's stop), or refused at once, so
   the caller can choose another way (a stream becomes an edited message or one post);
 * `optional()`: calls made inside it are dropped (`OverBudget`, suppressed) rather than wait
-  (status lines, titles, names).
+  (status lines, titles, names);
+* `within(seconds)`: calls made inside it wait at most that long, else `OverBudget` is raised for
+  the caller to explain (a modal opened with a trigger id, which Slack honours for 3 seconds).
 
 A 429 that comes anyway pauses the method for the workspace for its Retry-After, for every job.
 The counts live in a `Ledger`: this process's memory, or the database when replicas share one.
@@ -73,6 +75,7 @@ class OverBudget(Exception):
 
 _prepaid: contextvars.ContextVar[tuple[Slot, ...]] = contextvars.ContextVar("prepaid", default=())
 _optional: contextvars.ContextVar[bool] = contextvars.ContextVar("optional", default=False)
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
 
 
 def in_optional() -> bool:
@@ -90,6 +93,23 @@ def optional() -> Iterator[None]:
         log.debug("%s", exc)
     finally:
         _optional.reset(token)
+
+
+@contextlib.contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """Calls inside wait for their turn (or a 429's pause) only while it ends within `seconds`;
+    one that would wait longer raises OverBudget."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def fits_deadline(wait: float) -> bool:
+    """Whether waiting `wait` seconds more is allowed (always, outside `within`)."""
+    deadline = _deadline.get()
+    return deadline is None or time.monotonic() + wait <= deadline
 
 
 @contextlib.contextmanager
@@ -135,6 +155,8 @@ class Budget:
                 if self._on_dropped is not None:
                     self._on_dropped(method)
                 raise OverBudget(f"{method} skipped: over Slack's limit of {limit}")
+            if not fits_deadline(wait):
+                raise OverBudget(f"{method} would wait {wait:.1f} s for Slack's limit of {limit}")
             await asyncio.sleep(min(wait, MAX_WAIT_SECONDS))
 
     async def try_reserve(self, workspace: str, method: str, channel: str = "") -> Slot | None:

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.rate_limits.budget import Budget
+from bot.rate_limits.budget import Budget, fits_deadline
 
 MAX_RATE_LIMITED_RETRIES = 3
 
@@ -44,6 +44,21 @@ class BudgetedWebClient(AsyncWebClient):
         self.budget = budget
         self.workspace = workspace
 
+    def with_token(self, token: str | None, workspace: str) -> BudgetedWebClient:
+        """This client for another token (a workspace's, a request's): same session, retry
+        handlers and budget, counted as `workspace`."""
+        return BudgetedWebClient(
+            token=token,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            session=self.session,
+            headers=self.headers,
+            logger=self.logger,
+            retry_handlers=self.retry_handlers,
+            budget=self.budget,
+            workspace=workspace,
+        )
+
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
         channel = _channel(kwargs.get("json"), kwargs.get("data"), kwargs.get("params"))
         for attempt in range(MAX_RATE_LIMITED_RETRIES + 1):
@@ -52,7 +67,9 @@ class BudgetedWebClient(AsyncWebClient):
                 return await super().api_call(api_method, **kwargs)
             except SlackApiError as exc:
                 retry_after = _retry_after(exc)
-                if retry_after is None or attempt == MAX_RATE_LIMITED_RETRIES:
+                if retry_after is None:
                     raise
                 await self.budget.paused_by_slack(self.workspace, api_method, channel, retry_after)
+                if attempt == MAX_RATE_LIMITED_RETRIES or not fits_deadline(retry_after):
+                    raise
         raise AssertionError("unreachable")

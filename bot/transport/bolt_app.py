@@ -16,6 +16,7 @@ from bot import listeners
 from bot.process.runtime import Runtime
 from bot.transport.clean_text import clean_request_text
 from bot.transport.oauth import build_oauth_flow
+from bot.transport.request_client import budgeted_request_client
 from storage.db import is_database_error, unreachable
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def build_app(runtime: Runtime, *, http_mode: bool) -> AsyncApp:
         return BoltResponse(status=200, body="")
 
     app.use(clean_request_text)
+    app.use(budgeted_request_client(runtime))
     if oauth_flow is not None:  # app_uninstalled, tokens_revoked: the installation is deleted
         app.enable_token_revocation_listeners()
     listeners.register(app, runtime)

@@ -19,6 +19,7 @@ from bot.delivery.where import Where
 from bot.jobs.payloads import AnswerFeedback
 from bot.listeners.fields import Malformed, object_field, team_of, text_field
 from bot.listeners.runtime_context import runtime_of
+from bot.listeners.views import open_view
 
 ANSWER_FIELDS = ("team_id", "channel_id", "thread_ts", "message_ts")
 
@@ -72,14 +73,13 @@ async def explain(
     except ValueError as exc:
         raise Malformed("the button's value is not the answer's location") from exc
     trigger_id = text_field(body, "trigger_id")
+    channel = text_field(object_field(body, "channel"), "id", required=False) or None
+    user = text_field(object_field(body, "user"), "id", required=False) or None
     await ack()
     runtime_of(context).spawn(
-        open_view(client, trigger_id, feedback.comment_modal(answer)), "open the feedback form"
+        open_view(client, trigger_id, feedback.comment_modal(answer), channel=channel, user=user),
+        "open the feedback form",
     )
-
-
-async def open_view(client: AsyncWebClient, trigger_id: str, view: dict[str, Any]) -> None:
-    await client.views_open(trigger_id=trigger_id, view=view)
 
 
 async def comment_submitted(

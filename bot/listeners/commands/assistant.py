@@ -19,6 +19,7 @@ from bot.delivery.validation_messages import flag_problem
 from bot.jobs.payloads import AssistantAction, AssistantCommand
 from bot.listeners.fields import command_origin, text_field
 from bot.listeners.runtime_context import runtime_of
+from bot.listeners.views import open_command_view
 from bot.slack.command_help import CommandHelp, asks_for_help
 from bot.slack.flags import ASSISTANT_FLAGS, FlagError, parse_flags
 from handlers.create_assistant import validated_fields
@@ -112,4 +113,4 @@ async def open_modal(command: dict[str, Any], client: AsyncWebClient, context: A
         channel_id=command["channel_id"],
         team_id=command.get("team_id"),
     )
-    await client.views_open(trigger_id=command["trigger_id"], view=view)
+    await open_command_view(client, command, view)

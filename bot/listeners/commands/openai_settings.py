@@ -16,6 +16,7 @@ from bot.jobs import workspace_command
 from bot.jobs.payloads import WorkspaceCommand
 from bot.listeners.fields import command_origin, view_origin
 from bot.listeners.runtime_context import runtime_of
+from bot.listeners.views import open_view
 from bot.process.runtime import Runtime
 from bot.slack import settings_command
 from bot.slack.settings_command import CommandError, parse
@@ -57,7 +58,7 @@ async def open_modal(rt: Runtime, client: AsyncWebClient, where: Where, trigger_
         channel_id=where.channel,
         team_id=where.team_id,
     )
-    await client.views_open(trigger_id=trigger_id, view=view)
+    await open_view(client, trigger_id, view, channel=where.channel, user=where.user)
 
 
 async def submitted(

@@ -16,6 +16,7 @@ from bot.jobs.payloads import CreateSpeech
 from bot.listeners.commands.flag_command import read_command
 from bot.listeners.fields import command_origin
 from bot.listeners.runtime_context import runtime_of
+from bot.listeners.views import open_command_view
 from bot.slack.command_help import CommandHelp
 from bot.slack.flags import SPEECH_FLAGS
 
@@ -59,4 +60,4 @@ async def open_modal(command: dict[str, Any], client: AsyncWebClient, context: A
         channel_id=command["channel_id"],
         team_id=command.get("team_id"),
     )
-    await client.views_open(trigger_id=command["trigger_id"], view=view)
+    await open_command_view(client, command, view)

@@ -16,6 +16,7 @@ from bot.jobs.payloads import Transcribe
 from bot.listeners.commands.flag_command import read_or_refuse
 from bot.listeners.fields import command_origin, text_field
 from bot.listeners.runtime_context import runtime_of
+from bot.listeners.views import open_command_view
 from bot.slack.command_help import CommandHelp
 from bot.slack.files import file_ids_in
 from bot.slack.flags import TRANSCRIBE_FLAGS, TRANSLATE_FLAGS
@@ -103,7 +104,7 @@ async def open_modal(
 ) -> None:
     """The form with the same fields (the trigger id is good for 3 seconds)."""
     view = transcribe_modal.build(channel_id=command["channel_id"], team_id=command.get("team_id"), task=task)
-    await client.views_open(trigger_id=command["trigger_id"], view=view)
+    await open_command_view(client, command, view)
 
 
 async def open_translate(command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:

@@ -14,6 +14,7 @@ from bot.blocks import rewrite
 from bot.jobs.payloads import JobPayload, Notice, Proofread
 from bot.listeners.fields import clicked, text_field
 from bot.listeners.runtime_context import runtime_of
+from bot.listeners.views import open_view
 from bot.slack import text as slack_text
 
 CALLBACK_ID = "proofread"
@@ -43,10 +44,8 @@ async def handle(
     if recorded and isinstance(payload, Proofread):
         # The trigger id lasts 3 seconds: the modal opens now, the job fills it in when done.
         trigger_id = text_field(shortcut, "trigger_id")
+        view = rewrite.proofread_loading(external_id)
         rt.spawn(
-            _open(client, trigger_id, rewrite.proofread_loading(external_id)), "open the Proofread modal"
+            open_view(client, trigger_id, view, channel=at.where.channel, user=at.where.user),
+            "open the Proofread modal",
         )
-
-
-async def _open(client: AsyncWebClient, trigger_id: str, view: dict[str, Any]) -> None:
-    await client.views_open(trigger_id=trigger_id, view=view)
