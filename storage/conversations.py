@@ -101,7 +101,7 @@ class ConversationStore:
             .order_by(ConversationMessage.seq)
         )
         async with self._db.sessions() as session:
-            return _stored(await session.execute(statement))
+            return _stored(await (await session.connection()).execute(statement))
 
     async def open(self, key: ThreadKey) -> list[StoredMessage]:
         """Make the thread a conversation (so a reply typed while it is answered is answered after
@@ -115,7 +115,7 @@ class ConversationStore:
                 .where(ConversationMessage.conversation_id == conversation_id)
                 .order_by(ConversationMessage.seq)
             )
-            return _stored(await session.execute(statement))
+            return _stored(await (await session.connection()).execute(statement))
 
     async def append(
         self, key: ThreadKey, messages: list[StoredMessage], *, job_id: int | None = None
@@ -156,12 +156,12 @@ class ConversationStore:
     @staticmethod
     async def _conversation_id_created(session: AsyncSession, key: ThreadKey) -> tuple[int, bool]:
         """The conversation's id, made if needed (True then); a twin making it at once is fine."""
-        match = ConversationStore._match(key)
-        conversation_id = await session.scalar(select(Conversation.id).where(match))
+        match, connection = ConversationStore._match(key), await session.connection()
+        conversation_id = await connection.scalar(select(Conversation.id).where(match))
         if conversation_id is not None:
             return int(conversation_id), False
         now = utcnow()
-        made = await session.scalar(
+        made = await connection.scalar(
             _dialect_insert(session)(Conversation)
             .values(
                 team_id=key.team_id,
@@ -176,7 +176,7 @@ class ConversationStore:
         )
         if made is not None:
             return int(made), True
-        conversation_id = await session.scalar(select(Conversation.id).where(match))
+        conversation_id = await connection.scalar(select(Conversation.id).where(match))
         if conversation_id is None:  # pragma: no cover - another writer inserted it, so it is there
             raise RuntimeError("the conversation was neither found nor created")
         return int(conversation_id), False
@@ -201,7 +201,8 @@ async def append_in(
         .scalar_subquery()
     )
     # The conversation and its last seq in one round trip; it is nearly always there (`ensure`).
-    row = (await session.execute(select(Conversation.id, last_seq).where(match))).first()
+    connection = await session.connection()  # Core: the ORM adds nothing to these statements
+    row = (await connection.execute(select(Conversation.id, last_seq).where(match))).first()
     if row is None:
         conversation_id, last = await ConversationStore._conversation_id(session, key), None
     else:
@@ -227,7 +228,7 @@ async def append_in(
         for offset, message in enumerate(messages)
     ]
     if rows:  # Core, one statement: the ORM's unit of work costs more than it gives here
-        await session.execute(insert(ConversationMessage), rows)
-    await session.execute(
+        await connection.execute(insert(ConversationMessage), rows)
+    await connection.execute(
         update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now)
     )

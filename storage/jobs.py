@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
@@ -86,8 +85,7 @@ class JobStore:
         dialect_insert = sqlite_insert if self._db.is_sqlite else pg_insert
         statement = dialect_insert(Job).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
         async with self._db.sessions.begin() as session:
-            result = await session.execute(statement)
-            assert isinstance(result, CursorResult)  # an INSERT/UPDATE answers with a cursor result
+            result = await (await session.connection()).execute(statement)
             return bool(result.rowcount)
 
     async def claim(self, owner: str, limit: int, lease_seconds: float) -> list[ClaimedJob]:
@@ -121,17 +119,18 @@ class JobStore:
             .execution_options(synchronize_session=False)
         )
         async with self._db.sessions.begin() as session:
+            connection = await session.connection()  # Core: the ORM adds nothing to these statements
             if self._db.is_sqlite:
                 # One statement, so the choice and the claim happen under SQLite's single write lock.
                 statement = claim.where(Job.id.in_(candidates.scalar_subquery()), claimable(Job))
             else:
                 # Lock the chosen rows first (concurrent claimers skip them), then claim exactly those:
                 # PostgreSQL may re-run a LIMIT subquery inside an UPDATE and claim more than asked.
-                ids = list((await session.execute(candidates)).scalars())
+                ids = list((await connection.execute(candidates)).scalars())
                 if not ids:
                     return []
                 statement = claim.where(Job.id.in_(ids))
-            rows = (await session.execute(statement)).all()
+            rows = (await connection.execute(statement)).all()
         claimed = [
             ClaimedJob(row.id, row.kind, row.payload, row.attempts, row.progress or {}) for row in rows
         ]
@@ -158,7 +157,8 @@ class JobStore:
     ) -> None:
         """Record how far a job got (and, with `append`, the conversation messages that step adds)."""
         async with self._db.sessions.begin() as session:
-            await session.execute(update(Job).where(Job.id == job_id).values(progress=progress))
+            connection = await session.connection()
+            await connection.execute(update(Job).where(Job.id == job_id).values(progress=progress))
             if append is not None:
                 await append_in(session, append.key, append.messages, job_id)
 
@@ -179,7 +179,7 @@ class JobStore:
         for attempt in range(1, FINISH_ATTEMPTS + 1):
             try:
                 async with self._db.sessions.begin() as session:
-                    result = await session.execute(
+                    result = await (await session.connection()).execute(
                         update(Job)
                         .where(Job.id == job_id, Job.status.in_((QUEUED, RUNNING)))
                         .values(
@@ -189,7 +189,6 @@ class JobStore:
                             finished_at=utcnow(),
                         )
                     )
-                    assert isinstance(result, CursorResult)  # an INSERT/UPDATE answers with a cursor result
                     # The row is locked until commit: a twin finishing the same job waits, then finds
                     # it done and appends nothing.
                     if result.rowcount and append is not None:

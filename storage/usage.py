@@ -74,7 +74,7 @@ async def record_in(session: AsyncSession, usages: Iterable[Usage]) -> None:
         for usage in usages
     ]
     if rows:
-        await session.execute(insert(UsageRecord), rows)
+        await (await session.connection()).execute(insert(UsageRecord), rows)
 
 
 class UsageStore:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,7 @@ class WorkspaceSettingsStore:
         self._db = db
         self._cipher = cipher
         self._cache: dict[str, tuple[float, WorkspacePolicy]] = {}
+        self._reading: dict[str, asyncio.Future[WorkspacePolicy]] = {}
 
     @property
     def can_keep_secrets(self) -> bool:
@@ -70,9 +72,18 @@ class WorkspaceSettingsStore:
         cached = self._cache.get(team_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        policy = await self._read(team_id)
-        self._cache[team_id] = (time.monotonic() + CACHE_SECONDS, policy)
-        return policy
+        # One read per workspace at a time: a burst of jobs starting at once shares it.
+        reading = self._reading.get(team_id)
+        if reading is None:
+            reading = self._reading[team_id] = asyncio.ensure_future(self._read(team_id))
+            reading.add_done_callback(lambda done: self._read_done(team_id, done))
+        return await asyncio.shield(reading)
+
+    def _read_done(self, team_id: str, done: asyncio.Future[WorkspacePolicy]) -> None:
+        if self._reading.get(team_id) is done:
+            del self._reading[team_id]
+            if not done.cancelled() and done.exception() is None:
+                self._cache[team_id] = (time.monotonic() + CACHE_SECONDS, done.result())
 
     async def _read(self, team_id: str) -> WorkspacePolicy:
         async with self._db.sessions() as session:
@@ -128,4 +139,5 @@ class WorkspaceSettingsStore:
                     setattr(row, name, value)
             row.updated_by, row.updated_at = user, utcnow()
         self._cache.pop(team_id, None)
+        self._reading.pop(team_id, None)  # a read begun before this change is not kept
         return await self.get(team_id)

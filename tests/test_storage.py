@@ -16,6 +16,7 @@ from storage.jobs import Append
 from storage.migrate import upgrade
 from storage.tables import Base
 from storage.usage import Usage, UsageStore
+from storage.workspace_settings import WorkspaceSettingsStore
 from tests.conftest import BOTH_DATABASES
 
 pytestmark = BOTH_DATABASES
@@ -190,3 +191,24 @@ async def test_a_jobs_end_writes_its_answer_and_usage_in_one_transaction(db: Dat
     await jobs.finish(claimed.id, append=Append(key, [StoredMessage("assistant", "twice")]), usage=spent[:1])
     assert [m.content for m in await ConversationStore(db).history(key)] == ["ok"]
     assert (await usage.totals("T", since, "U1")).calls == 3
+
+
+async def test_a_burst_of_jobs_reads_their_workspaces_settings_once(db: Database) -> None:
+    store = WorkspaceSettingsStore(db, None)
+    await store.change("T", "U0ADMIN", {"daily_tokens_per_user": 5})
+    store = WorkspaceSettingsStore(db, None)  # a fresh process: nothing cached
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        policies = await asyncio.gather(*(store.get("T") for _ in range(20)))
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    assert {p.daily_tokens_per_user for p in policies} == {5}
+    assert len([s for s in statements if "workspace_settings" in s]) == 1
+    # A change made here is seen at once, not after the cache's seconds.
+    await store.change("T", "U0ADMIN", {"daily_tokens_per_user": 7})
+    assert (await store.get("T")).daily_tokens_per_user == 7
