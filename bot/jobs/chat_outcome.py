@@ -5,6 +5,8 @@ model a second time. The conversation gets it when the job is marked done, in th
 
 from __future__ import annotations
 
+import dataclasses
+
 from pydantic import BaseModel
 
 from bot.blocks import feedback
@@ -17,42 +19,13 @@ from storage import Append, ClaimedJob, StoredMessage, ThreadKey
 KEY = "outcome"
 
 
-class RecordedMessage(BaseModel):
-    role: str
-    content: str
-    name: str | None = None
-    model: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    slack_ts: str | None = None
-    attachment_ids: tuple[int, ...] = ()
-    user_id: str | None = None
-
-    @classmethod
-    def of(cls, message: StoredMessage) -> RecordedMessage:
-        return cls(
-            role=message.role,
-            content=message.content,
-            name=message.name,
-            model=message.model,
-            prompt_tokens=message.prompt_tokens,
-            completion_tokens=message.completion_tokens,
-            slack_ts=message.slack_ts,
-            attachment_ids=message.attachment_ids,
-            user_id=message.user_id,
-        )
-
-    def stored(self) -> StoredMessage:
-        return StoredMessage(**self.model_dump())
-
-
 class Outcome(BaseModel):
     """What the reply reads once finished (`ts`: its message, when known), and what joins the
     conversation."""
 
     ts: str | None
     text: str
-    messages: list[RecordedMessage]
+    messages: list[StoredMessage]  # a dataclass, which pydantic reads and writes as it is
     rated: bool = False  # ends with the feedback buttons
 
 
@@ -73,7 +46,7 @@ async def finish(
     outcome = Outcome(
         ts=reply.ts,
         text=(reply.said + extra) or EMPTY_ANSWER,
-        messages=[RecordedMessage.of(m) for m in messages],
+        messages=messages,
         rated=rated,
     )
     job.progress = {**job.progress, KEY: outcome.model_dump(mode="json")}
@@ -96,7 +69,7 @@ async def redeliver(rt: Runtime, job: ClaimedJob, p: ChatReply, key: ThreadKey, 
     )
     reply = reply_in_thread(rt, p, ts)
     await reply.finish_as(outcome.text, feedback.answer_blocks() if outcome.rated else None)
-    messages = [m.stored() for m in outcome.messages]
+    messages = list(outcome.messages)
     if reply.ts:
         messages = [
             _with_ts(m, reply.ts) if m.role == "assistant" and not m.slack_ts else m for m in messages
@@ -122,4 +95,4 @@ def reply_in_thread(
 
 
 def _with_ts(message: StoredMessage, ts: str | None) -> StoredMessage:
-    return StoredMessage(**{**RecordedMessage.of(message).model_dump(), "slack_ts": ts})
+    return dataclasses.replace(message, slack_ts=ts)
