@@ -194,3 +194,30 @@ async def test_the_settings_modal_for_admins_changes_everything_at_once(
     await slack.wait_thread_messages("C0CHAN", ts)
     [request] = openai_api.requests_to("/v1/chat/completions")
     assert request.json is not None and request.json["model"] == "gpt-6-sol"
+
+
+async def test_a_workspace_model_that_is_shut_down_is_never_swapped_and_names_the_subcommand(
+    start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    for entry in openai_api.models:
+        if entry["id"] == "gpt-6-luna":
+            entry["shutdown_date"] = "2026-01-06"
+    openai_api.gone.update({"gpt-6-luna", "gpt-old"})
+    bot = await start_bot(ADMIN_USER_IDS=ADMIN)
+    # A default past its date would be replaced (gpt-6-luna -> gpt-6-sol); one the workspace set is not.
+    await openai_command(bot, "model chat gpt-6-luna")
+    await told(slack, ADMIN, 1)
+    await ask(bot, slack, "hello")
+    text = (await told(slack, "U0ALICE", 1))[-1]
+    assert "`gpt-6-luna` was shut down on 2026-01-06" in text
+    assert "`/openai model chat MODEL`" in text and "OPENAI_CHAT_MODEL" not in text
+    assert openai_api.chat_bodies() == []  # known to be gone: not called, not swapped
+
+    # One OpenAI answers "not found" for: asked once, never swapped, the same hint.
+    await openai_command(bot, "model chat gpt-old")
+    await told(slack, ADMIN, 2)
+    ts = await ask(bot, slack, "hello again")
+    [reply] = await slack.wait_thread_messages("C0CHAN", ts)
+    assert "`gpt-old` is shut down" in reply.visible_text
+    assert "`/openai model chat MODEL`" in reply.visible_text
+    assert [body["model"] for body in openai_api.chat_bodies()] == ["gpt-old"]

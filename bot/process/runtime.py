@@ -133,7 +133,10 @@ class Runtime:
         if models:
             changes["settings"] = self.settings.model_copy(update=models)
             # The workspace's models are chosen (and checked against shutdowns) like the bot's own.
-            changes["chooser"] = ModelChooser(changes["settings"], self.models, self.metrics)
+            # Never swapped silently: a shut-down one says which `/openai model` to change.
+            changes["chooser"] = ModelChooser(
+                changes["settings"], self.models, self.metrics, workspace_set=frozenset(policy.models)
+            )
         return dataclasses.replace(self, **changes) if changes else self
 
     def context_window(self, model: str) -> int:
