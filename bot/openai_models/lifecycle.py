@@ -107,7 +107,7 @@ def change_hint(action: Action, source: Source, assistant: str | None = None) ->
     if source == "assistant":
         return f"change the assistant's model with `/assistant update {assistant or 'NAME'} --model …`"
     if source == "workspace":
-        return f"a workspace admin should change this workspace's {action} model with `/openai model {action} MODEL`"
+        return f"a workspace admin should change its {action} model with `/openai model {action} MODEL`"
     return f"an admin should change the `{SETTINGS[action]}` setting"
 
 
