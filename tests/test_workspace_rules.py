@@ -17,6 +17,8 @@ from tests.support.bot_process import BotProcess
 
 ADMIN = "U0ADMIN"
 WORKSPACE_KEY = "sk-workspace-own-key-0123456789abcdef"
+AZURE_KEY = "azure0key0of0the0workspace0123456789"
+AZURE_VERSION = "2025-04-01-preview"
 
 
 async def openai_command(bot: BotProcess, text: str, user: str = ADMIN, **kwargs: Any) -> str:
@@ -158,7 +160,7 @@ async def test_only_admins_change_settings(
 async def test_the_settings_modal_for_admins_changes_everything_at_once(
     start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI
 ) -> None:
-    bot = await start_bot(ADMIN_USER_IDS=ADMIN)
+    bot = await start_bot(ADMIN_USER_IDS=ADMIN, ENCRYPTION_KEY=Fernet.generate_key().decode())
     await openai_command(bot, "settings", user="U0ALICE", trigger_id="111.alice")
     [refusal] = await told(slack, "U0ALICE", 1)
     assert "Only workspace admins" in refusal and not slack.calls_to("views.open")
@@ -195,6 +197,19 @@ async def test_the_settings_modal_for_admins_changes_everything_at_once(
     [request] = openai_api.requests_to("/v1/chat/completions")
     assert request.json is not None and request.json["model"] == "gpt-6-sol"
 
+    # Its own Azure OpenAI resource, from the same modal: the key typed goes with the endpoint.
+    values["azure_endpoint"] = typed("https://contoso.openai.azure.com")
+    _, body = await bot.send_form(payloads.interactive(payloads.view_submission(view, values, user=ADMIN)))
+    assert "azure_endpoint" in body and "API version" in body
+    values["azure_api_version"] = typed(AZURE_VERSION)
+    values["key"] = typed(AZURE_KEY)
+    status, body = await bot.send_form(
+        payloads.interactive(payloads.view_submission(view, values, user=ADMIN))
+    )
+    assert status == 200 and body == ""
+    saved = (await told(slack, ADMIN, 2))[-1]
+    assert "its own Azure OpenAI endpoint (set" in saved and AZURE_KEY not in saved
+
 
 async def test_a_workspace_model_that_is_shut_down_is_never_swapped_and_names_the_subcommand(
     start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI
@@ -221,3 +236,54 @@ async def test_a_workspace_model_that_is_shut_down_is_never_swapped_and_names_th
     assert "`gpt-old` is shut down" in reply.visible_text
     assert "`/openai model chat MODEL`" in reply.visible_text
     assert [body["model"] for body in openai_api.chat_bodies()] == ["gpt-old"]
+
+
+async def test_a_workspace_azure_endpoint_gets_its_requests_with_its_version_and_key(
+    start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI, db_url: str
+) -> None:
+    openai_api.other_keys.add(AZURE_KEY)
+    endpoint = f"http://127.0.0.1:{openai_api.port}"
+    bot = await start_bot(
+        ADMIN_USER_IDS=ADMIN,
+        ENCRYPTION_KEY=Fernet.generate_key().decode(),
+        WORKSPACE_AZURE_ENDPOINTS=f".openai.azure.com,{endpoint}",
+    )
+    # Only where the operator allows: not anywhere an admin types.
+    await openai_command(bot, f"azure https://intranet.example.com {AZURE_VERSION} {AZURE_KEY}")
+    [refused] = await told(slack, ADMIN, 1)
+    assert "not one this bot may send requests to" in refused and "WORKSPACE_AZURE_ENDPOINTS" in refused
+    assert AZURE_KEY not in refused
+
+    await openai_command(bot, f"azure <{endpoint}> {AZURE_VERSION} {AZURE_KEY}")
+    done = (await told(slack, ADMIN, 2))[-1]
+    assert "Azure OpenAI endpoint and key are stored" in done and AZURE_KEY not in done
+    await openai_command(bot, "model chat chat-prod")
+    await told(slack, ADMIN, 3)
+
+    usage = {"prompt_tokens": 7, "completion_tokens": 3}
+    openai_api.queue_chat(ChatReply(chunks=["from azure"], usage=usage))
+    ts = await ask(bot, slack, "hello")
+    [answer] = await slack.wait_thread_messages("C0CHAN", ts)
+    assert answer.visible_text == "from azure"
+    [chat] = [r for r in openai_api.requests if r.path.endswith("/chat/completions")]
+    assert chat.path == "/openai/deployments/chat-prod/chat/completions"
+    assert chat.query["api-version"] == AZURE_VERSION
+    assert chat.headers["api-key"] == AZURE_KEY and "authorization" not in chat.headers
+
+    await openai_command(bot, "show")
+    shown = (await told(slack, ADMIN, 4))[-1]
+    assert "its own Azure OpenAI endpoint (set" in shown and "chat `chat-prod`" in shown
+    assert AZURE_KEY not in shown and endpoint not in shown
+    # Its usage is counted like any other (the same HTTP client, the same meter).
+    await openai_command(bot, "usage", user="U0ALICE")
+    assert "7 tokens in, 3 out" in (await told(slack, "U0ALICE", 1))[-1]
+    stored = b"".join(p.read_bytes() for p in Path(db_url.split("///", 1)[1]).parent.glob("bot.db*"))
+    assert AZURE_KEY.encode() not in stored and endpoint.encode() not in stored
+
+    # Back to the bot's own OpenAI.
+    await openai_command(bot, "azure clear")
+    assert "bot's OpenAI key" in (await told(slack, ADMIN, 5))[-1]
+    openai_api.queue_chat(ChatReply(chunks=["from openai"]))
+    ts = await ask(bot, slack, "hello again")
+    await slack.wait_thread_messages("C0CHAN", ts)
+    assert openai_api.requests_to("/v1/chat/completions")

@@ -1,6 +1,7 @@
 """What every OpenAI call used, read from OpenAI's own answers (issue 14: usage).
 
-The OpenAI client's HTTP responses pass through `observe` (an httpx response hook): while a job
+The OpenAI client's HTTP responses pass through `observe`, an httpx response hook set on the HTTP
+client we hand the SDK (bot/process/clients.py `openai_http_client`): while a job
 runs with a `Meter` set (`metering`), the answer's body is read as it streams by (untouched) and
 its usage is added to the meter: tokens in and out (Chat Completions, Responses, images), images
 returned, seconds of audio transcribed. The job runners do not need to know.
@@ -18,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2
-import openai
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +53,6 @@ def metering(meter: Meter) -> Iterator[Meter]:
         yield meter
     finally:
         _current.reset(token)
-
-
-def attach(client: openai.AsyncOpenAI) -> None:
-    """Count this client's calls (and those of its copies, which share its HTTP client)."""
-    http = client._client  # the SDK's own httpx client; hooks are its public API
-    hooks = dict(http.event_hooks)
-    hooks["response"] = [*hooks.get("response", []), observe]
-    http.event_hooks = hooks
 
 
 def _model_of(request: Any) -> str:
