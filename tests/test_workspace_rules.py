@@ -287,3 +287,22 @@ async def test_a_workspace_azure_endpoint_gets_its_requests_with_its_version_and
     ts = await ask(bot, slack, "hello again")
     await slack.wait_thread_messages("C0CHAN", ts)
     assert openai_api.requests_to("/v1/chat/completions")
+
+
+async def test_usage_counts_speech_read_through_the_realtime_api(
+    start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    bot = await start_bot(OPENAI_SPEECH_MODEL="gpt-realtime-2.1-mini")
+    text = " ".join(["Good morning, everyone."] * 17)
+    await bot.send_form(payloads.slash_command("/speech", text, user="U0ALICE"))
+    await slack.wait_until(lambda: slack.upload_batches, timeout=20, what="the upload")
+    assert openai_api.realtime_sessions and not openai_api.requests_to("/v1/audio/speech")
+
+    # What the session's response.done reported, and the seconds of audio it produced.
+    samples = len(openai_api.realtime_pcm(text)) // 2
+    await openai_command(bot, "usage", user="U0ALICE")
+    report = (await told(slack, "U0ALICE", 1))[-1]
+    assert f"{len(text) // 4:,} tokens in, {samples // 480:,} out" in report.split("\n")[1]
+    assert f"{samples / 24000:,.0f} s of audio" in report
+    _, metrics = await bot.get("/metrics")
+    assert 'workspace_audio_seconds_total{action="speech",team="T0TEST"} 2.035' in metrics

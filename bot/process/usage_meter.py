@@ -4,7 +4,9 @@ The OpenAI client's HTTP responses pass through `observe`, an httpx response hoo
 client we hand the SDK (bot/process/clients.py `openai_http_client`): while a job
 runs with a `Meter` set (`metering`), the answer's body is read as it streams by (untouched) and
 its usage is added to the meter: tokens in and out (Chat Completions, Responses, images), images
-returned, seconds of audio transcribed. The job runners do not need to know.
+returned, seconds of audio transcribed. The job runners do not need to know. A Realtime session
+(speech through the websocket, which no HTTP hook sees) is counted by `count_realtime`, which the
+speech action hands the handler: the tokens its `response.done` reported and the audio's seconds.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2
+
+from handlers.realtime_speech import RealtimeUsage
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +147,19 @@ def read_usage(document: Any, call: Call) -> None:
         call.audio_seconds += float(document["duration"])
     if call.endpoint.startswith("images/") and isinstance(document.get("data"), list):
         call.images += len(document["data"])
+
+
+def count_realtime(used: RealtimeUsage) -> None:
+    """A Realtime (websocket) session's usage, which no HTTP hook sees, into the current meter."""
+    meter = _current.get()
+    if meter is None:
+        return
+    meter.calls.append(
+        Call(
+            endpoint="realtime",
+            model=used.model,
+            prompt_tokens=used.input_tokens,
+            completion_tokens=used.output_tokens,
+            audio_seconds=used.audio_seconds,
+        )
+    )
