@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import SecretStr, ValidationError
 
+from bot.config import Settings
 from bot.slack.settings_command import ACTIONS, MAX_LIMIT, CommandError, parse
 
 WORDS = st.sampled_from(
@@ -86,3 +88,31 @@ def test_an_azure_endpoint_arrives_as_a_slack_link_and_is_never_echoed() -> None
     with pytest.raises(CommandError) as raised:
         parse(f"azure https://x.openai.azure.com nope {key}")
     assert key not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("allowed", "endpoint", "ok"),
+    [
+        ("", "https://contoso.openai.azure.com", True),
+        ("", "https://contoso.cognitiveservices.azure.com/", True),
+        ("", "http://contoso.openai.azure.com", False),  # a suffix is https only
+        ("", "https://openai.azure.com.evil.example", False),
+        ("", "https://evilopenai.azure.com", False),
+        ("", "http://127.0.0.1:8080", False),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080", True),
+        ("https://ai.example.com", "https://ai.example.com:8443", False),
+    ],
+)
+def test_a_workspace_azure_endpoint_only_where_allowed(allowed: str, endpoint: str, ok: bool) -> None:
+    env = {"workspace_azure_endpoints": allowed} if allowed else {}
+    settings = Settings(slack_bot_token=SecretStr("xoxb-test"), openai_api_key=SecretStr("sk-test"), **env)
+    assert settings.workspace_azure_allowed(endpoint) is ok
+
+
+def test_workspace_azure_endpoints_must_be_suffixes_or_origins() -> None:
+    with pytest.raises(ValidationError, match="host suffixes"):
+        Settings(
+            slack_bot_token=SecretStr("xoxb-test"),
+            openai_api_key=SecretStr("sk-test"),
+            workspace_azure_endpoints="openai.azure.com/path",
+        )
