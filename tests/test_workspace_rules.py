@@ -10,7 +10,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from tests.fakes.openai_api import ChatReply, FakeOpenAI
+from tests.fakes.openai_api import ChatReply, ErrorReply, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.support import payloads
 from tests.support.bot_process import BotProcess
@@ -154,7 +154,7 @@ async def test_only_admins_change_settings(
     body = await openai_command(bot, "limit user lots", user="U0OWNER")
     assert "whole number of tokens" in body
     body = await openai_command(bot, "help", user="U0ALICE")
-    assert "/openai usage" in body and "/openai channels" in body
+    assert "/openai usage" in body and "/openai channels" in body and "/openai azure" in body
 
 
 async def test_the_settings_modal_for_admins_changes_everything_at_once(
@@ -279,6 +279,13 @@ async def test_a_workspace_azure_endpoint_gets_its_requests_with_its_version_and
     assert "7 tokens in, 3 out" in (await told(slack, "U0ALICE", 1))[-1]
     stored = b"".join(p.read_bytes() for p in Path(db_url.split("///", 1)[1]).parent.glob("bot.db*"))
     assert AZURE_KEY.encode() not in stored and endpoint.encode() not in stored
+
+    # A deployment its resource lacks: the reply names the subcommand that names it.
+    openai_api.queue_chat(ErrorReply(404, "The API deployment does not exist.", code="DeploymentNotFound"))
+    ts = await ask(bot, slack, "once more")
+    [reply] = await slack.wait_thread_messages("C0CHAN", ts)
+    assert "no deployment `chat-prod`" in reply.visible_text
+    assert "`/openai model chat …`" in reply.visible_text and "OPENAI_CHAT_MODEL" not in reply.visible_text
 
     # Back to the bot's own OpenAI.
     await openai_command(bot, "azure clear")
