@@ -78,7 +78,7 @@ class OAuthFlow(AsyncOAuthFlow):
     async def store_installation(self, request: AsyncBoltRequest, installation: Installation) -> None:
         if installation.is_enterprise_install or not installation.team_id:
             log.info("refused an org-wide install into enterprise %s", installation.enterprise_id)
-            if installation.bot_token:  # not kept: Slack is told at once that the bot holds no token
+            if installation.bot_token:  # revoked at once: no token for the organization lingers
                 with contextlib.suppress(SlackApiError):
                     await self.client.auth_revoke(token=installation.bot_token)
             raise OrgWideInstall("org-wide installs are not supported")
