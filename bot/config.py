@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -21,6 +22,8 @@ from bot.openai_models.lifecycle import Action, Source
 from bot.openai_models.prices import Price, parse_overrides
 from storage.secrets import Cipher
 
+# Azure OpenAI's own domains: where a workspace's own endpoint may point unless the operator says more.
+WORKSPACE_AZURE_ENDPOINTS = (".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///" + str(Path("data") / "bot.db")
 DEFAULT_SYSTEM_PROMPT = (
     "You are a helpful assistant inside Slack. Today is {date}. Your answers are read in Slack: "
@@ -46,6 +49,8 @@ HINTS: dict[str, str] = {
     "ADMIN_USER_IDS": "Slack user ids separated by commas, such as U012ABC,U034DEF",
     "OPENAI_PRICES": 'JSON such as {"gpt-6": {"input": 1.25, "output": 10}} (USD per million tokens)',
     "SLACK_OAUTH_AUTHORIZE_URL": "an http(s) URL such as https://slack.com/oauth/v2/authorize",
+    "WORKSPACE_AZURE_ENDPOINTS": "host suffixes or origins separated by commas, such as "
+    ".openai.azure.com,https://ai.example.com",
     "DATABASE_URL": "an SQLAlchemy async URL: sqlite+aiosqlite:///path/bot.db or "
     "postgresql+asyncpg://user:password@host/db",
     # --- issue 13: model lifecycle and Azure OpenAI ---
@@ -106,6 +111,34 @@ class Settings(BaseSettings):
     daily_token_limit_per_user: Annotated[int, Field(ge=0)] = 0
     admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     openai_prices: Annotated[dict[str, Price], NoDecode] = Field(default_factory=dict)
+    # Where a workspace's own Azure OpenAI endpoint (`/openai azure`) may point: host suffixes
+    # (".openai.azure.com": https only) or whole origins ("https://ai.example.com").
+    workspace_azure_endpoints: Annotated[tuple[str, ...], NoDecode] = WORKSPACE_AZURE_ENDPOINTS
+
+    @field_validator("workspace_azure_endpoints", mode="before")
+    @classmethod
+    def _azure_endpoints(cls, value: object) -> object:
+        if isinstance(value, str):
+            entries = tuple(part.strip().lower().rstrip("/") for part in value.split(",") if part.strip())
+            if any(not re.fullmatch(r"\.[a-z0-9.-]+|https?://[a-z0-9.-]+(:\d+)?", e) for e in entries):
+                raise ValueError(
+                    "must be host suffixes such as .openai.azure.com, or origins such as https://ai.example.com"
+                )
+            return entries
+        return value
+
+    def workspace_azure_allowed(self, endpoint: str) -> bool:
+        """Whether a workspace's admins may send its requests to this Azure OpenAI endpoint."""
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").lower()
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        for entry in self.workspace_azure_endpoints:
+            if entry.startswith("."):
+                if parts.scheme == "https" and host and ("." + host).endswith(entry):
+                    return True
+            elif origin == entry:
+                return True
+        return False
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,7 +19,13 @@ from pydantic import BaseModel, Field, model_validator
 
 from bot.content.audio_encoding import wav_from_pcm16
 from handlers.limits import Range
-from handlers.realtime_speech import REALTIME_SPEED, REALTIME_VOICES, is_realtime_model, speak_realtime
+from handlers.realtime_speech import (
+    REALTIME_SPEED,
+    REALTIME_VOICES,
+    RealtimeUsage,
+    is_realtime_model,
+    speak_realtime,
+)
 
 VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
           "marin", "cedar")  # fmt: skip
@@ -113,9 +120,13 @@ def _split_words(text: str, limit: int) -> list[str]:
 
 
 async def speak(
-    client: openai.AsyncOpenAI, request: SpeechRequest, request_seconds: float = 300.0
+    client: openai.AsyncOpenAI,
+    request: SpeechRequest,
+    request_seconds: float = 300.0,
+    on_usage: Callable[[RealtimeUsage], None] | None = None,
 ) -> SpeechPart:
-    """One part (the caller splits long text) as a playable file."""
+    """One part (the caller splits long text) as a playable file. ``on_usage``: what a Realtime
+    session used (an ``/audio/speech`` call is counted from its HTTP response)."""
     if is_realtime_model(request.model):
         content = await speak_realtime(
             client,
@@ -125,6 +136,7 @@ async def speak(
             speed=request.speed or 1.0,
             response_format="wav" if request.response_format == "pcm" else request.response_format,
             timeout=request_seconds,
+            on_usage=on_usage,
         )
         return SpeechPart(content, request.extension)
     params: dict[str, Any] = {

@@ -255,6 +255,7 @@ class WorkspaceSettings(Base):
     __tablename__ = "workspace_settings"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Its own OpenAI key, or its Azure OpenAI endpoint as JSON (endpoint, api_version, api_key).
     openai_api_key_encrypted: Mapped[str | None] = mapped_column(Text)
     models: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # action -> model
     disabled_actions: Mapped[list[str]] = mapped_column(JSON, default=list)

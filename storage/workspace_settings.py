@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +18,21 @@ from storage.tables import WorkspaceSettings, utcnow
 
 
 @dataclass(frozen=True)
+class AzureEndpoint:
+    """A workspace's own Azure OpenAI resource: its deployments are the workspace's models."""
+
+    endpoint: str
+    api_version: str
+    api_key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class WorkspacePolicy:
     """What a workspace's admins set; the defaults are "as the bot's own settings say"."""
 
     team_id: str
-    openai_api_key: str | None = None
+    openai_api_key: str | None = field(default=None, repr=False)
+    azure: AzureEndpoint | None = None  # its own Azure OpenAI endpoint, instead of a key
     models: dict[str, str] = field(default_factory=dict)
     disabled_actions: frozenset[str] = frozenset()
     allowed_channels: frozenset[str] | None = None
@@ -29,12 +41,13 @@ class WorkspacePolicy:
 
     @property
     def has_own_key(self) -> bool:
-        return bool(self.openai_api_key)
+        return bool(self.openai_api_key) or self.azure is not None
 
 
 # What `change` accepts, by field name.
 FIELDS = {
     "openai_api_key",
+    "azure",
     "models",
     "disabled_actions",
     "allowed_channels",
@@ -90,12 +103,15 @@ class WorkspaceSettingsStore:
             row = await session.get(WorkspaceSettings, team_id)
         if row is None:
             return WorkspacePolicy(team_id)
-        key = None
+        key, azure = None, None
         if row.openai_api_key_encrypted and self._cipher is not None:
             key = self._cipher.decrypt(row.openai_api_key_encrypted)
+            if key.startswith("{"):  # an Azure endpoint (an OpenAI key never starts with "{")
+                azure, key = AzureEndpoint(**json.loads(key)), None
         return WorkspacePolicy(
             team_id=team_id,
             openai_api_key=key,
+            azure=azure,
             models=dict(row.models or {}),
             disabled_actions=frozenset(row.disabled_actions or []),
             allowed_channels=frozenset(row.allowed_channels) if row.allowed_channels is not None else None,
@@ -104,7 +120,8 @@ class WorkspaceSettingsStore:
         )
 
     async def change(self, team_id: str, user: str, changes: dict[str, Any]) -> WorkspacePolicy:
-        """Apply `changes` (FIELDS; `models` entries are merged, a None model removes one)."""
+        """Apply `changes` (FIELDS; `models` entries are merged, a None model removes one; `azure`
+        is an AzureEndpoint, or None)."""
         unknown = set(changes) - FIELDS
         if unknown:
             raise ValueError(f"unknown workspace settings: {', '.join(sorted(unknown))}")
@@ -119,11 +136,16 @@ class WorkspaceSettingsStore:
             row = await session.get(WorkspaceSettings, team_id, with_for_update=True, populate_existing=True)
             assert row is not None
             for name, value in changes.items():
-                if name == "openai_api_key":
+                if name in ("openai_api_key", "azure"):
+                    # One secret, encrypted: the workspace's own key, or its Azure endpoint (with its
+                    # key); setting one replaces the other, clearing either is back to the bot's.
                     if value and self._cipher is None:
                         raise ValueError("a workspace key needs ENCRYPTION_KEY")
+                    secret = (
+                        json.dumps(dataclasses.asdict(value)) if isinstance(value, AzureEndpoint) else value
+                    )
                     row.openai_api_key_encrypted = (
-                        self._cipher.encrypt(value) if value and self._cipher else None
+                        self._cipher.encrypt(secret) if secret and self._cipher else None
                     )
                 elif name == "models":
                     merged = dict(row.models or {})

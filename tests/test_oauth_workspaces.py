@@ -264,3 +264,26 @@ async def test_two_replicas_two_workspaces_retries_included_one_answer_each_with
         assert len(slack.thread_messages(f"C{team}", body["event"]["ts"])) == 1
         calls = [c for c in slack.calls if c.args.get("channel") == f"C{team}"]
         assert {c.token for c in calls} == {tokens[team]}
+
+
+async def test_an_org_wide_enterprise_install_is_refused_with_a_page_and_stores_nothing(
+    oauth_bot: BotProcess, slack: FakeSlack, oauth_env: dict[str, str]
+) -> None:
+    grid = slack.add_workspace("TGRID", "Grid Workspace")
+    browser = Browser(oauth_bot)
+    link = await browser.install_link()
+    status, page, headers = await browser.get(
+        "/slack/oauth_redirect", {"code": slack.oauth_code("TGRID", org_wide=True), "state": link["state"][0]}
+    )
+    assert status == 403 and headers["Content-Type"].startswith("text/html")
+    assert '<html lang="en">' in page and "<h1>Not installed</h1>" in page
+    assert "whole Enterprise Grid organization is not supported" in page and "each workspace" in page
+    assert installed_teams(oauth_env) == []
+    assert grid.bot_token in slack.revoked_tokens  # the token Slack granted is not kept anywhere
+    stored = b"".join(p.read_bytes() for p in database_file(oauth_env).parent.glob("bot.db*"))
+    assert grid.bot_token.encode() not in stored
+
+    # The same workspace, installed on its own, works.
+    status, page = await Browser(oauth_bot).install(slack, "TGRID")
+    assert status == 200 and "Grid Workspace" in page
+    assert installed_teams(oauth_env) == ["TGRID"]

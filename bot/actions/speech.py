@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.delivery.uploads import OnUploaded, OutgoingFile, slug, upload
 from bot.delivery.where import Where
 from bot.openai_models.lifecycle import Choice
+from bot.process import usage_meter
 from bot.process.runtime import Runtime
 from handlers import create_speech
 from handlers.create_speech import SpeechPart, SpeechRequest
@@ -73,7 +74,8 @@ async def speak_all(rt: Runtime, request: SpeechRequest) -> list[SpeechPart]:
 
     async def one(text: str) -> SpeechPart:
         async with gate:
-            return await create_speech.speak(rt.openai, request.model_copy(update={"input": text}))
+            part = request.model_copy(update={"input": text})
+            return await create_speech.speak(rt.openai, part, on_usage=usage_meter.count_realtime)
 
     return list(await asyncio.gather(*(one(text) for text in parts)))
 

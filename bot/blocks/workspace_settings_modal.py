@@ -41,6 +41,7 @@ def build(
     has_own_key: bool,
     channel_id: str,
     team_id: str,
+    has_azure: bool = False,
 ) -> dict[str, Any]:
     channels_element: dict[str, Any] = {
         "type": "multi_conversations_select",
@@ -64,7 +65,20 @@ def build(
             _text(f"model_{a}", f"Default model: {a}", models.get(a, ""), "empty: the bot's default")
             for a in actions
         ),
-        _text("key", "Workspace's own OpenAI key", "", KEY_SET if has_own_key else "empty: the bot's key"),
+        _text(
+            "key",
+            "Own OpenAI key (or Azure OpenAI key)",
+            "",
+            KEY_SET if has_own_key else "empty: the bot's key",
+        ),
+        # Its own Azure OpenAI resource instead of a key: the models above are then its deployments.
+        _text(
+            "azure_endpoint",
+            "Own Azure OpenAI endpoint (with its key above)",
+            "",
+            KEY_SET if has_azure else "https://NAME.openai.azure.com",
+        ),
+        _text("azure_api_version", "Azure OpenAI API version", "", "such as 2025-04-01-preview"),
     ]
     return forms.modal(
         CALLBACK_ID, "Workspace settings", "Save", {"channel_id": channel_id, "team_id": team_id}, blocks
@@ -87,3 +101,10 @@ def read(state: dict[str, Any], actions: tuple[str, ...]) -> tuple[list[tuple[st
         lines.append((f"model_{a}", f"model {a} {forms.value(state, f'model_{a}').strip() or 'default'}"))
     key = forms.value(state, "key").strip()
     return lines, key or None
+
+
+def read_azure(state: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The Azure OpenAI endpoint typed (or "clear"), and its API version; None for what is empty."""
+    endpoint = forms.value(state, "azure_endpoint").strip()
+    version = forms.value(state, "azure_api_version").strip()
+    return endpoint or None, version or None

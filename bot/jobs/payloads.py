@@ -164,6 +164,8 @@ class WorkspaceCommand(JobPayload):
     KIND = "workspace.command"
     text: str  # as typed, except a key (`/openai key …`): that is in sealed_key, encrypted
     sealed_key: str | None = None
+    # `/openai azure ENDPOINT VERSION KEY` as typed, encrypted (it holds the key); text is "azure".
+    sealed_azure: str | None = None
     lines: list[str] = Field(default_factory=list)  # the settings modal, as subcommands
 
 

@@ -14,7 +14,7 @@ from bot.process.runtime import Runtime
 from bot.slack.settings_command import CommandError, SettingsCommand, parse
 from storage import ClaimedJob
 from storage.usage import Totals
-from storage.workspace_settings import WorkspacePolicy
+from storage.workspace_settings import AzureEndpoint, WorkspacePolicy
 
 NOT_ADMIN = (
     ":lock: Only workspace admins can change the bot's settings: Slack admins and owners, or the "
@@ -79,11 +79,16 @@ def show(rt: Runtime, policy: WorkspacePolicy) -> str:
         else ", ".join(f"<#{c}>" for c in sorted(policy.allowed_channels))
     )
     off = ", ".join(sorted(policy.disabled_actions)) or "none"
+    if policy.azure is not None:
+        access = "its own Azure OpenAI endpoint (set; the models below are its deployments)"
+    else:
+        access = "its own (set)" if policy.has_own_key else "the bot’s"
     return "\n".join(
         [
             "*This workspace's settings*",
-            f"• OpenAI key: {'its own (set)' if policy.has_own_key else 'the bot’s'}",
-            "• Models: " + ", ".join(f"{a} `{m}`" for a, m in models.items()),
+            f"• OpenAI key: {access}",
+            ("• Deployments: " if policy.azure is not None else "• Models: ")
+            + ", ".join(f"{a} `{m}`" for a, m in models.items()),
             f"• Actions turned off: {off}",
             f"• Channels where the bot answers: {channels or 'none'} (direct messages always)",
             f"• Daily tokens per person: {user_limit:,}" + (" (no limit)" if not user_limit else ""),
@@ -101,6 +106,8 @@ async def change(rt: Runtime, where: Where, cmd: SettingsCommand) -> str:
         if cmd.key is None:
             return ":white_check_mark: This workspace now uses the bot's OpenAI key."
         return ":white_check_mark: This workspace's OpenAI key is stored, encrypted; it is never shown again."
+    if cmd.verb == "azure":
+        return await change_azure(rt, where, cmd)
     if cmd.verb == "model":
         assert cmd.action is not None
         await store.change(team, where.user, {"models": {cmd.action: cmd.model}})
@@ -141,6 +148,41 @@ async def change(rt: Runtime, where: Where, cmd: SettingsCommand) -> str:
     )
 
 
+async def change_azure(rt: Runtime, where: Where, cmd: SettingsCommand) -> str:
+    """A workspace's own Azure OpenAI endpoint, or back to the bot's OpenAI. Raises CommandError for
+    an endpoint the operator does not allow (WORKSPACE_AZURE_ENDPOINTS)."""
+    assert rt.workspace_settings is not None
+    if cmd.key is None:
+        await rt.workspace_settings.change(where.team_id, where.user, {"azure": None})
+        return ":white_check_mark: This workspace now uses the bot's OpenAI key."
+    assert cmd.endpoint is not None and cmd.api_version is not None
+    if not rt.settings.workspace_azure_allowed(cmd.endpoint):
+        raise CommandError(
+            "that endpoint is not one this bot may send requests to: an Azure OpenAI resource's "
+            "https URL (such as https://NAME.openai.azure.com), or one the bot's operator added to "
+            "WORKSPACE_AZURE_ENDPOINTS"
+        )
+    azure = AzureEndpoint(cmd.endpoint, cmd.api_version, cmd.key)
+    await rt.workspace_settings.change(where.team_id, where.user, {"azure": azure})
+    return (
+        ":white_check_mark: This workspace's Azure OpenAI endpoint and key are stored, encrypted; they "
+        "are never shown again. Its requests now go to its deployments: name one per action with "
+        "`/openai model ACTION DEPLOYMENT` (unset, a deployment is named like the bot's default model)."
+    )
+
+
+def unsealed(rt: Runtime, p: WorkspaceCommand) -> SettingsCommand | None:
+    """The command whose secret travelled encrypted in the job (a key, or an Azure endpoint)."""
+    store = rt.workspace_settings
+    if store is None:
+        return None
+    if p.sealed_azure:
+        return parse(store.unseal(p.sealed_azure))
+    if p.sealed_key:
+        return SettingsCommand(verb="key", key=store.unseal(p.sealed_key))
+    return None
+
+
 async def run_form(rt: Runtime, p: WorkspaceCommand) -> None:
     """The settings modal: every line a subcommand, applied in order (admins only)."""
     where = p.where
@@ -148,13 +190,20 @@ async def run_form(rt: Runtime, p: WorkspaceCommand) -> None:
         await requester.tell(rt.slack, where, NOT_ADMIN)
         return
     commands = [parse(line) for line in p.lines]
-    if p.sealed_key and rt.workspace_settings is not None:
-        commands.append(SettingsCommand(verb="key", key=rt.workspace_settings.unseal(p.sealed_key)))
+    secret = unsealed(rt, p)
+    if secret is not None:
+        commands.append(secret)
+    problems = []
     for cmd in commands:
-        await change(rt, where, cmd)
+        try:
+            await change(rt, where, cmd)
+        except CommandError as exc:
+            problems.append(f":warning: Not saved: {exc}.")
     assert rt.workspace_settings is not None
     policy = await rt.workspace_settings.get(where.team_id)
-    await requester.tell(rt.slack, where, ":white_check_mark: Saved.\n" + show(rt, policy))
+    await requester.tell(
+        rt.slack, where, "\n".join([*problems, ":white_check_mark: Saved.", show(rt, policy)])
+    )
 
 
 async def run(rt: Runtime, job: ClaimedJob, p: WorkspaceCommand) -> None:
@@ -163,10 +212,7 @@ async def run(rt: Runtime, job: ClaimedJob, p: WorkspaceCommand) -> None:
         await run_form(rt, p)
         return
     try:
-        if p.sealed_key and rt.workspace_settings is not None:
-            cmd = SettingsCommand(verb="key", key=rt.workspace_settings.unseal(p.sealed_key))
-        else:
-            cmd = parse(p.text)
+        cmd = unsealed(rt, p) or parse(p.text)
     except CommandError as exc:
         await requester.tell(rt.slack, where, f":warning: {exc}. `/openai help` lists the subcommands.")
         return
@@ -179,4 +225,8 @@ async def run(rt: Runtime, job: ClaimedJob, p: WorkspaceCommand) -> None:
         if not await is_admin(rt, where):
             await requester.tell(rt.slack, where, NOT_ADMIN)
             return
-        await requester.tell(rt.slack, where, await change(rt, where, cmd))
+        try:
+            done = await change(rt, where, cmd)
+        except CommandError as exc:
+            done = f":warning: {exc}."
+        await requester.tell(rt.slack, where, done)

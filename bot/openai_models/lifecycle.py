@@ -26,7 +26,8 @@ from bot.openai_models.catalog import ModelCatalog
 Action = Literal["chat", "vision", "image", "speech", "transcription", "translation"]
 ACTIONS: tuple[Action, ...] = ("chat", "vision", "image", "speech", "transcription", "translation")
 # Who chose the model: only a default is ever replaced.
-Source = Literal["default", "setting", "flag", "assistant"]
+# "workspace": a workspace's admins set it (`/openai model ACTION MODEL`, many workspaces).
+Source = Literal["default", "setting", "flag", "assistant", "workspace"]
 
 SETTINGS: dict[Action, str] = {
     "chat": "OPENAI_CHAT_MODEL",
@@ -105,6 +106,8 @@ def change_hint(action: Action, source: Source, assistant: str | None = None) ->
         return "ask again with another `--model`"
     if source == "assistant":
         return f"change the assistant's model with `/assistant update {assistant or 'NAME'} --model …`"
+    if source == "workspace":
+        return f"a workspace admin should change its {action} model with `/openai model {action} MODEL`"
     return f"an admin should change the `{SETTINGS[action]}` setting"
 
 
@@ -175,6 +178,8 @@ class DeploymentMissing(ModelShutDown):
     def message(self) -> str:
         c = self.choice
         where = "`--model`" if c.source == "flag" else f"the `{SETTINGS[c.action]}` setting"
+        if c.source == "workspace":
+            where = f"this workspace's `/openai model {c.action} …`"
         return (
             f":mag: Azure OpenAI has no deployment `{c.model}` that offers {c.action} "
             f"(API version {self.api_version}). The deployment is named by {where}: check it in the "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import aiohttp
+import httpx2
 import openai
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -12,6 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 
 from bot.config import Settings
+from bot.process import usage_meter
 from bot.rate_limits.budget import Budget
 from bot.rate_limits.client import BudgetedWebClient
 
@@ -43,23 +45,39 @@ def slack_client(
     )
 
 
-def openai_client(settings: Settings) -> openai.AsyncOpenAI:
+def openai_http_client(timeout: openai.Timeout) -> httpx2.AsyncClient:
+    """The OpenAI SDK's HTTP client on aiohttp, which already carries Slack and the downloads: one
+    HTTP stack in the process. Every response passes through the usage meter (an httpx event hook,
+    the public way in: the SDK takes our own `http_client`). The copies the SDK makes
+    (`with_options`) and each workspace's own client share it, so every HTTP call is counted."""
+    return openai.DefaultAioHttpClient(timeout=timeout, event_hooks={"response": [usage_meter.observe]})
+
+
+def openai_timeout(settings: Settings) -> openai.Timeout:
     read = max(settings.openai_first_token_timeout, settings.openai_between_tokens_timeout) + 5
+    return openai.Timeout(read, connect=10.0)
+
+
+def openai_client(settings: Settings, http_client: httpx2.AsyncClient | None = None) -> openai.AsyncOpenAI:
+    """The OpenAI (or Azure OpenAI) client of these settings, on `http_client` when given."""
+    timeout = openai_timeout(settings)
+    http_client = http_client or openai_http_client(timeout)
     if settings.azure:  # issue 13
-        return azure_openai_client(settings, openai.Timeout(read, connect=10.0))
+        return azure_openai_client(settings, timeout, http_client)
     return openai.AsyncOpenAI(
         api_key=settings.openai_api_key.get_secret_value(),
         base_url=settings.openai_base_url or None,
         max_retries=settings.openai_max_retries,
-        timeout=openai.Timeout(read, connect=10.0),
-        # aiohttp, which already carries Slack and the downloads: one HTTP stack in the process.
-        http_client=openai.DefaultAioHttpClient(timeout=openai.Timeout(read, connect=10.0)),
+        timeout=timeout,
+        http_client=http_client,
     )
 
 
-def azure_openai_client(settings: Settings, timeout: openai.Timeout) -> openai.AsyncOpenAI:
-    """Azure OpenAI (OPENAI_API_TYPE=azure): every request goes to
-    {AZURE_OPENAI_ENDPOINT}/openai/deployments/{deployment}/…?api-version=…, the deployment being
+def azure_openai_client(
+    settings: Settings, timeout: openai.Timeout, http_client: httpx2.AsyncClient | None = None
+) -> openai.AsyncOpenAI:
+    """Azure OpenAI (OPENAI_API_TYPE=azure, or a workspace's own Azure endpoint): every request goes
+    to {AZURE_OPENAI_ENDPOINT}/openai/deployments/{deployment}/…?api-version=…, the deployment being
     the model setting of the action; the key (AZURE_OPENAI_API_KEY, else OPENAI_API_KEY) is sent as
     `api-key`."""
     key = settings.azure_openai_api_key or settings.openai_api_key
@@ -70,5 +88,5 @@ def azure_openai_client(settings: Settings, timeout: openai.Timeout) -> openai.A
         api_version=settings.openai_api_version,
         max_retries=settings.openai_max_retries,
         timeout=timeout,
-        http_client=openai.DefaultAioHttpClient(timeout=timeout),
+        http_client=http_client or openai_http_client(timeout),
     )

@@ -42,10 +42,18 @@ def answered_gone(exc: BaseException) -> bool:
 
 
 class ModelChooser:
-    def __init__(self, settings: Settings, catalog: ModelCatalog, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: ModelCatalog,
+        metrics: Metrics,
+        workspace_set: frozenset[str] = frozenset(),
+    ) -> None:
         self.settings = settings
         self.catalog = catalog
         self.metrics = metrics
+        # The actions whose model a workspace's admins set (`/openai model`): source "workspace".
+        self.workspace_set = workspace_set
 
     async def choose(
         self, action: Action, *, flag: str | None = None, assistant: tuple[str, str] | None = None
@@ -58,6 +66,8 @@ class ModelChooser:
             model, source = flag, "flag"
         elif assistant is not None:
             (name, model), source = assistant, "assistant"
+        elif action in self.workspace_set:
+            model, source = self.settings.model_for(action), "workspace"
         else:
             model, source = self.settings.model_for(action), self.settings.model_source(action)
         if self.settings.azure:

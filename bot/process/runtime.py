@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import httpx2
 import openai
+from pydantic import SecretStr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.downloads.slack import SlackDownloader
 from bot.openai_models.catalog import ModelCatalog
 from bot.openai_models.defaults import context_window
-from bot.process import clients, usage_meter
+from bot.openai_models.lifecycle import ACTIONS
+from bot.process import clients
 from bot.process.metrics import Metrics
 from bot.process.model_choice import ModelChooser
 from bot.process.workers import WorkerPool
@@ -69,6 +72,8 @@ class Runtime:
     # Each workspace's own settings, and the usage of every OpenAI call (issue 14).
     workspace_settings: WorkspaceSettingsStore | None = None
     usage: UsageStore | None = None
+    # The HTTP client every OpenAI client of the process shares (each workspace's own included).
+    openai_http: httpx2.AsyncClient | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
     @classmethod
@@ -83,9 +88,9 @@ class Runtime:
             on_paused=lambda method: metrics.slack_rate_limited.labels(method).inc(),
         )
         slack = clients.slack_client(settings, budget, aiohttp.ClientSession())
-        openai_client = clients.openai_client(settings)
+        openai_http = clients.openai_http_client(clients.openai_timeout(settings))
+        openai_client = clients.openai_client(settings, openai_http)
         catalog = ModelCatalog(openai_client, refresh_seconds=settings.openai_models_refresh_seconds)
-        usage_meter.attach(openai_client)
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
         downloader = SlackDownloader(token, settings.slack_api_base)
         return cls(
@@ -106,6 +111,7 @@ class Runtime:
             workspaces=_workspaces(settings, db, slack, downloader),
             workspace_settings=WorkspaceSettingsStore(db, _cipher(settings)),
             usage=UsageStore(db),
+            openai_http=openai_http,
         )
 
     async def for_workspace(self, team_id: str) -> Runtime | None:
@@ -122,18 +128,33 @@ class Runtime:
         return await runtime.with_policy(team_id)
 
     async def with_policy(self, team_id: str) -> Runtime:
-        """This runtime with the workspace's own OpenAI key and default models, when it set them."""
+        """This runtime with the workspace's own OpenAI key (or Azure OpenAI endpoint) and default
+        models, when it set them."""
         if self.workspace_settings is None:
             return self
         policy = await self.workspace_settings.get(team_id)
         changes: dict[str, Any] = {}
-        if policy.openai_api_key:
+        update: dict[str, Any] = {f"openai_{action}_model": model for action, model in policy.models.items()}
+        chosen = frozenset(policy.models)
+        if policy.azure is not None:
+            # Its own resource: its deployments, its API version, its key as `api-key`.
+            update |= {
+                "openai_api_type": "azure",
+                "azure_openai_endpoint": policy.azure.endpoint,
+                "openai_api_version": policy.azure.api_version,
+                "azure_openai_api_key": SecretStr(policy.azure.api_key),
+            }
+            chosen = frozenset(ACTIONS)  # every deployment is the workspace's to name
+        if update:
+            changes["settings"] = self.settings.model_copy(update=update)
+            # Never swapped silently: a shut-down one says which `/openai model` to change.
+            changes["chooser"] = ModelChooser(
+                changes["settings"], self.models, self.metrics, workspace_set=chosen
+            )
+        if policy.azure is not None:
+            changes["openai"] = clients.openai_client(changes["settings"], self.openai_http)
+        elif policy.openai_api_key:
             changes["openai"] = self.openai.with_options(api_key=policy.openai_api_key)
-        models = {f"openai_{action}_model": model for action, model in policy.models.items()}
-        if models:
-            changes["settings"] = self.settings.model_copy(update=models)
-            # The workspace's models are chosen (and checked against shutdowns) like the bot's own.
-            changes["chooser"] = ModelChooser(changes["settings"], self.models, self.metrics)
         return dataclasses.replace(self, **changes) if changes else self
 
     def context_window(self, model: str) -> int:

@@ -1,9 +1,12 @@
 """What every OpenAI call used, read from OpenAI's own answers (issue 14: usage).
 
-The OpenAI client's HTTP responses pass through `observe` (an httpx response hook): while a job
+The OpenAI client's HTTP responses pass through `observe`, an httpx response hook set on the HTTP
+client we hand the SDK (bot/process/clients.py `openai_http_client`): while a job
 runs with a `Meter` set (`metering`), the answer's body is read as it streams by (untouched) and
 its usage is added to the meter: tokens in and out (Chat Completions, Responses, images), images
-returned, seconds of audio transcribed. The job runners do not need to know.
+returned, seconds of audio transcribed. The job runners do not need to know. A Realtime session
+(speech through the websocket, which no HTTP hook sees) is counted by `count_realtime`, which the
+speech action hands the handler: the tokens its `response.done` reported and the audio's seconds.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx2
-import openai
+
+from handlers.realtime_speech import RealtimeUsage
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +57,6 @@ def metering(meter: Meter) -> Iterator[Meter]:
         yield meter
     finally:
         _current.reset(token)
-
-
-def attach(client: openai.AsyncOpenAI) -> None:
-    """Count this client's calls (and those of its copies, which share its HTTP client)."""
-    http = client._client  # the SDK's own httpx client; hooks are its public API
-    hooks = dict(http.event_hooks)
-    hooks["response"] = [*hooks.get("response", []), observe]
-    http.event_hooks = hooks
 
 
 def _model_of(request: Any) -> str:
@@ -151,3 +147,19 @@ def read_usage(document: Any, call: Call) -> None:
         call.audio_seconds += float(document["duration"])
     if call.endpoint.startswith("images/") and isinstance(document.get("data"), list):
         call.images += len(document["data"])
+
+
+def count_realtime(used: RealtimeUsage) -> None:
+    """A Realtime (websocket) session's usage, which no HTTP hook sees, into the current meter."""
+    meter = _current.get()
+    if meter is None:
+        return
+    meter.calls.append(
+        Call(
+            endpoint="realtime",
+            model=used.model,
+            prompt_tokens=used.input_tokens,
+            completion_tokens=used.output_tokens,
+            audio_seconds=used.audio_seconds,
+        )
+    )

@@ -5,6 +5,7 @@
     /openai show                          the workspace's settings (a key shows as set, never itself)
     /openai settings                      a modal holding the settings
     /openai key sk-…  |  /openai key clear
+    /openai azure ENDPOINT API_VERSION KEY  |  /openai azure clear
     /openai model ACTION MODEL  |  /openai model ACTION default
     /openai action ACTION on|off
     /openai channels all  |  /openai channels add|remove|only #channel …
@@ -24,12 +25,15 @@ from pydantic import BaseModel, ConfigDict
 from bot.slack.text import unescape
 
 ACTIONS = ("chat", "vision", "image", "speech", "transcription", "translation")
-VERBS = ("help", "usage", "show", "settings", "key", "model", "action", "channels", "limit")
+VERBS = ("help", "usage", "show", "settings", "key", "azure", "model", "action", "channels", "limit")
 MAX_LIMIT = 10**12
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,})(?:\|[^>]*)?>$|^([CG][A-Z0-9]{2,})$")
 _MODEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
 
-Verb = Literal["help", "usage", "show", "settings", "key", "model", "action", "channels", "limit"]
+Verb = Literal["help", "usage", "show", "settings", "key", "azure", "model", "action", "channels", "limit"]
+_KEY = re.compile(r"[A-Za-z0-9_\-]{20,256}")
+_ENDPOINT = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?/?")
+_API_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}(?:-preview)?|v1|latest|preview")
 
 
 class CommandError(ValueError):
@@ -43,7 +47,9 @@ class SettingsCommand(BaseModel):
     action: str | None = None
     model: str | None = None  # None with verb "model": back to the bot's default
     enabled: bool | None = None
-    key: str | None = None  # None with verb "key": clear the workspace's own key
+    key: str | None = None  # None with verb "key" (or "azure"): clear the workspace's own key
+    endpoint: str | None = None  # verb "azure": the Azure OpenAI resource's URL
+    api_version: str | None = None  # verb "azure"
     channel_mode: Literal["all", "add", "remove", "only"] | None = None
     channels: tuple[str, ...] = ()
     scope: Literal["user", "workspace"] | None = None
@@ -51,7 +57,7 @@ class SettingsCommand(BaseModel):
 
     @property
     def changes_settings(self) -> bool:
-        return self.verb in ("key", "model", "action", "channels", "limit")
+        return self.verb in ("key", "azure", "model", "action", "channels", "limit")
 
 
 def _action(word: str | None) -> str:
@@ -60,6 +66,23 @@ def _action(word: str | None) -> str:
             f"ACTION must be one of {', '.join(ACTIONS)}" + (f" (not `{word}`)" if word else "")
         )
     return word.lower()
+
+
+def _azure(rest: list[str]) -> SettingsCommand:
+    if len(rest) == 1 and rest[0].lower() == "clear":
+        return SettingsCommand(verb="azure")
+    if len(rest) != 3:
+        raise CommandError("`/openai azure` takes the endpoint URL, the API version and the key (or `clear`)")
+    endpoint = rest[0]
+    if endpoint.startswith("<") and endpoint.endswith(">"):  # as Slack links a URL
+        endpoint = endpoint[1:-1].split("|", 1)[0]
+    if not _ENDPOINT.fullmatch(endpoint):
+        raise CommandError("the endpoint must be the resource's URL, such as https://NAME.openai.azure.com")
+    if not _API_VERSION.fullmatch(rest[1]):
+        raise CommandError("the API version must be one such as 2025-04-01-preview")
+    if not _KEY.fullmatch(rest[2]):
+        raise CommandError("the key must be 20 to 256 letters, digits, - or _ (as Azure issues them)")
+    return SettingsCommand(verb="azure", endpoint=endpoint.rstrip("/"), api_version=rest[1], key=rest[2])
 
 
 def parse(text: str) -> SettingsCommand:
@@ -78,9 +101,11 @@ def parse(text: str) -> SettingsCommand:
             raise CommandError("`/openai key` takes one word: the workspace's OpenAI key, or `clear`")
         if rest[0].lower() == "clear":
             return SettingsCommand(verb="key")
-        if not re.fullmatch(r"[A-Za-z0-9_\-]{20,256}", rest[0]):
+        if not _KEY.fullmatch(rest[0]):
             raise CommandError("the key must be 20 to 256 letters, digits, - or _ (as OpenAI issues them)")
         return SettingsCommand(verb="key", key=rest[0])
+    if verb == "azure":
+        return _azure(rest)
     if verb == "model":
         if len(rest) != 2:
             raise CommandError("`/openai model` takes ACTION and MODEL (or `default`)")

@@ -3,19 +3,24 @@
 `GET /slack/install` shows an "Add to Slack" link (a fresh single-use `state`, also set as a
 cookie so the callback must come back to the same browser); `GET /slack/oauth_redirect` exchanges
 the code with oauth.v2.access at SLACK_API_URL and stores the installation. Any failure answers a
-4xx page and stores nothing.
+4xx page and stores nothing. An Enterprise Grid org-wide install is not supported: its token is
+revoked at once and the page says to install into each workspace instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 
+from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions, AsyncFailureArgs, AsyncSuccessArgs
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.process.runtime import Runtime
@@ -35,6 +40,15 @@ FAILURES = {
     "storage_error": "The installation could not be saved.",
     "access_denied": "The installation was cancelled in Slack.",
 }
+ORG_WIDE = (
+    "Installing the bot for a whole Enterprise Grid organization is not supported. Nothing was "
+    "installed: install it into each workspace of the organization instead (choose a workspace, not "
+    "the organization, when Slack asks where to install)."
+)
+
+
+class OrgWideInstall(BoltError):
+    """An Enterprise Grid org-wide install: refused, nothing stored."""
 
 
 def page(title: str, body: str) -> str:
@@ -61,6 +75,15 @@ class OAuthFlow(AsyncOAuthFlow):
     async def build_install_page_html(self, url: str, request: AsyncBoltRequest) -> str:
         return install_page(url)
 
+    async def store_installation(self, request: AsyncBoltRequest, installation: Installation) -> None:
+        if installation.is_enterprise_install or not installation.team_id:
+            log.info("refused an org-wide install into enterprise %s", installation.enterprise_id)
+            if installation.bot_token:  # revoked at once: no token for the organization lingers
+                with contextlib.suppress(SlackApiError):
+                    await self.client.auth_revoke(token=installation.bot_token)
+            raise OrgWideInstall("org-wide installs are not supported")
+        await super().store_installation(request, installation)
+
 
 async def _success(args: AsyncSuccessArgs) -> BoltResponse:
     team = args.installation.team_name or args.installation.team_id or "your workspace"
@@ -76,6 +99,10 @@ async def _failure(args: AsyncFailureArgs) -> BoltResponse:
     reason = FAILURES.get(args.reason, "The installation did not complete.")
     log.info("an installation failed: %s", args.reason)
     status = args.suggested_status_code if 400 <= args.suggested_status_code < 500 else 400
+    if isinstance(args.error, OrgWideInstall):
+        link = '<p><a href="/slack/install">Install into a workspace</a>.</p>'
+        body = f"<p>{html.escape(ORG_WIDE)}</p>\n{link}"
+        return BoltResponse(status=403, body=page("Not installed", body), headers={"Content-Type": HTML})
     if args.reason == "storage_error":
         status = 500
     body = (

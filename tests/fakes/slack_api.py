@@ -380,6 +380,7 @@ class FakeSlack:
         self.client_secret = "fake-client-secret"
         self.workspaces: dict[str, FakeWorkspace] = {}
         self.oauth_codes: dict[str, str] = {}
+        self.org_wide_codes: set[str] = set()  # codes of an Enterprise Grid org-wide install
         self.revoked_tokens: set[str] = set()
         self._token: str | None = None  # the token of the call being handled
         self.messages: list[SlackMessage] = []
@@ -415,6 +416,7 @@ class FakeSlack:
         self._port: int | None = None
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
+            "auth.revoke": self._auth_revoke,
             "oauth.v2.access": self._oauth_v2_access,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
@@ -935,10 +937,13 @@ class FakeSlack:
     def workspace(self, team_id: str) -> FakeWorkspace:
         return next(w for w in self.workspaces.values() if w.team_id == team_id)
 
-    def oauth_code(self, team_id: str) -> str:
-        """A code Slack would hand the browser after someone allowed the app in that workspace."""
+    def oauth_code(self, team_id: str, org_wide: bool = False) -> str:
+        """A code Slack would hand the browser after someone allowed the app in that workspace (or,
+        ``org_wide``, in the whole Enterprise Grid organization it belongs to)."""
         code = f"code-{team_id}-{next(self._id_counter):04d}"
         self.oauth_codes[code] = team_id
+        if org_wide:
+            self.org_wide_codes.add(code)
         return code
 
     def uninstall(self, team_id: str) -> None:
@@ -956,12 +961,25 @@ class FakeSlack:
             client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
         if client_id != self.client_id or client_secret != self.client_secret:
             raise _SlackError("invalid_client_id" if client_id != self.client_id else "bad_client_secret")
-        team_id = self.oauth_codes.pop(str(args.get("code") or ""), None)
+        code = str(args.get("code") or "")
+        team_id = self.oauth_codes.pop(code, None)
         if team_id is None:
             raise _SlackError("invalid_code")
         workspace = self.workspace(team_id)
         workspace.installed = True
         self.revoked_tokens.discard(workspace.bot_token)
+        if code in self.org_wide_codes:  # Slack's answer to an org-wide install: no team, the org
+            return {
+                "access_token": workspace.bot_token,
+                "token_type": "bot",
+                "scope": self.scopes,
+                "bot_user_id": workspace.bot_user_id,
+                "app_id": "A0FAKEAPP",
+                "team": None,
+                "enterprise": {"id": "E0GRID", "name": "Grid Org"},
+                "authed_user": {"id": "U0INSTALLER"},
+                "is_enterprise_install": True,
+            }
         return {
             "access_token": workspace.bot_token,
             "token_type": "bot",
@@ -1036,6 +1054,10 @@ class FakeSlack:
         raise _SlackError("message_not_found")
 
     # ------------------------------------------------------------------ methods: auth, chat
+
+    def _auth_revoke(self, args: dict[str, Any]) -> dict[str, Any]:
+        self.revoked_tokens.add(self._token or "")
+        return {"revoked": True}
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         workspace = self.workspaces.get(self._token or "")

@@ -27,6 +27,9 @@ HELP = (
     "• `/openai show`: this workspace's settings; `/openai settings`: all of them in a form (admins)\n"
     "Admins only (Slack admins and owners, or the bot operator's ADMIN_USER_IDS):\n"
     "• `/openai key KEY` or `/openai key clear`: its own OpenAI key (kept encrypted, never shown)\n"
+    "• `/openai azure ENDPOINT API_VERSION KEY` or `/openai azure clear`: its own Azure OpenAI "
+    "resource instead (kept encrypted, never shown); `/openai model ACTION DEPLOYMENT` names its "
+    "deployments\n"
     "• `/openai model ACTION MODEL` or `/openai model ACTION default`: the default model of an action\n"
     "• `/openai action ACTION on|off`: turn an action on or off\n"
     "• `/openai channels all` or `/openai channels add|remove|only #channel …`: where the bot answers\n"
@@ -55,6 +58,7 @@ async def open_modal(rt: Runtime, client: AsyncWebClient, where: Where, trigger_
         limit_user=policy.daily_tokens_per_user,
         limit_workspace=policy.daily_tokens_per_workspace,
         has_own_key=policy.has_own_key,
+        has_azure=policy.azure is not None,
         channel_id=where.channel,
         team_id=where.team_id,
     )
@@ -73,7 +77,23 @@ async def submitted(
             parse(line)
         except CommandError as exc:
             errors.setdefault(block_id, str(exc)[:150])
-    sealed = None
+    sealed = sealed_azure = None
+    endpoint, version = workspace_settings_modal.read_azure(view["state"]["values"])
+    if endpoint is not None and endpoint.lower() == "clear":
+        lines.append(("azure_endpoint", "azure clear"))
+    elif endpoint is not None:  # the key typed goes with it, as its Azure OpenAI key
+        command, key = f"azure {endpoint} {version or '-'} {key or '-'}", None
+        try:
+            parsed = parse(command)
+            assert parsed.endpoint is not None
+            if not rt.settings.workspace_azure_allowed(parsed.endpoint):
+                raise CommandError("the bot may not send requests there (WORKSPACE_AZURE_ENDPOINTS)")
+        except CommandError as exc:
+            errors["azure_endpoint"] = str(exc)[:150]
+        if rt.workspace_settings is None or not rt.workspace_settings.can_keep_secrets:
+            errors["azure_endpoint"] = NO_ENCRYPTION_KEY.removeprefix(":warning: ")[:150]
+        elif not errors:
+            sealed_azure = rt.workspace_settings.seal(command)
     if key is not None and key.lower() == "clear":
         lines.append(("key", "key clear"))
     elif key is not None:
@@ -89,7 +109,11 @@ async def submitted(
         await ack(response_action="errors", errors=errors)
         return
     payload = WorkspaceCommand(
-        where=origin.where, text="settings", sealed_key=sealed, lines=[line for _, line in lines]
+        where=origin.where,
+        text="settings",
+        sealed_key=sealed,
+        sealed_azure=sealed_azure,
+        lines=[line for _, line in lines],
     )
     await rt.record(payload.job(origin.dedup_key), "/openai settings")
     await ack()
@@ -115,12 +139,15 @@ async def handle(
             open_modal(rt, client, origin.where, str(command.get("trigger_id") or "")), "/openai settings"
         )
         return
-    sealed = None
-    if cmd.verb == "key" and cmd.key is not None:  # never recorded in plain text, not even in a job
+    sealed = sealed_azure = None
+    if cmd.verb in ("key", "azure") and cmd.key is not None:  # never recorded in plain text
         if rt.workspace_settings is None or not rt.workspace_settings.can_keep_secrets:
             await ack(response_type="ephemeral", text=NO_ENCRYPTION_KEY)
             return
-        sealed, text = rt.workspace_settings.seal(cmd.key), "key"
-    payload = WorkspaceCommand(where=origin.where, text=text, sealed_key=sealed)
+        if cmd.verb == "azure":
+            sealed_azure, text = rt.workspace_settings.seal(text), "azure"
+        else:
+            sealed, text = rt.workspace_settings.seal(cmd.key), "key"
+    payload = WorkspaceCommand(where=origin.where, text=text, sealed_key=sealed, sealed_azure=sealed_azure)
     await rt.record(payload.job(origin.dedup_key), "/openai")
     await ack(response_type="ephemeral", text=":hourglass_flowing_sand: One moment…")
