@@ -171,6 +171,13 @@ class Database:
         kwargs: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}
         if not self.is_sqlite:
             kwargs.update(pool_size=10, max_overflow=20)
+        else:
+            # One connection: SQLite has one writer at a time, and writers on several connections
+            # wait for its lock in SQLite's busy handler, which sleeps up to 100 ms a try (a
+            # burst's acks waited seconds behind the jobs' writes). On one connection they queue
+            # in order instead; every transaction here is short, and nothing holds one across a
+            # network call.
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
         if parsed.get_driver_name() == "asyncpg" and "timeout" not in parsed.query:
             kwargs["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
