@@ -17,7 +17,9 @@ from bot.openai_models.lifecycle import ACTIONS, AZURE_UNSUPPORTED, HOW, SETTING
 from bot.process import clients
 from bot.rate_limits.budget import Budget
 from bot.slack.scopes import REQUIRED_SCOPES
-from storage.schema import schema_state
+from storage.assistants import AssistantRecord, AssistantStore
+from storage.db import Database
+from storage.schema import SchemaState, schema_state
 
 OK, WARN, FAIL = "ok", "warning", "FAILED"
 WARN_DAYS = 30  # a shutdown this close is a warning
@@ -49,10 +51,13 @@ async def _check(settings: Settings) -> list[Line]:
     lines = [Line(OK, "Settings", f"valid; the bot will start in {mode}")]
     if not settings.slack_app_token and not settings.slack_signing_secret:
         lines.append(Line(FAIL, "Settings", "HTTP mode needs SLACK_SIGNING_SECRET"))
-    slack, database, models = await asyncio.gather(
+    slack, (database, state), (models, catalog) = await asyncio.gather(
         _check_slack(settings), _check_database(settings), _check_openai(settings)
     )
-    return [*lines, *slack, *models, *database]
+    assistants: list[Line] = []
+    if catalog is not None and state.up_to_date:
+        assistants = await _assistant_lines(settings, catalog)
+    return [*lines, *slack, *models, *assistants, *database]
 
 
 async def _check_slack(settings: Settings) -> list[Line]:
@@ -89,7 +94,9 @@ async def _check_slack(settings: Settings) -> list[Line]:
     return lines
 
 
-async def _check_openai(settings: Settings) -> list[Line]:
+async def _check_openai(settings: Settings) -> tuple[list[Line], ModelCatalog | None]:
+    """The key, the model list, and each action's model with its date; the catalog read (None on
+    Azure, whose deployments carry no dates, or when the list could not be read)."""
     client = clients.openai_client(settings)
     where = settings.openai_base_url or "api.openai.com"
     try:
@@ -99,15 +106,15 @@ async def _check_openai(settings: Settings) -> list[Line]:
         status = getattr(exc, "status_code", None)
         reason = f"HTTP {status}" if status else type(exc).__name__
         hint = " (check OPENAI_API_KEY)" if status == 401 else ""
-        return [Line(FAIL, "OpenAI", f"could not list models at {where}: {reason}{hint}")]
+        return [Line(FAIL, "OpenAI", f"could not list models at {where}: {reason}{hint}")], None
     finally:
         await client.close()
     lines = [Line(OK, "OpenAI", f"key accepted at {where}; {len(available)} models available")]
     if settings.azure:
-        return [*lines, *_azure_lines(settings)]
+        return [*lines, *_azure_lines(settings)], None
     catalog = ModelCatalog(client)
     catalog.load(page.data)
-    return [*lines, *(_model_line(settings, catalog, action) for action in ACTIONS)]
+    return [*lines, *(_model_line(settings, catalog, action) for action in ACTIONS)], catalog
 
 
 def _model_line(settings: Settings, catalog: ModelCatalog, action: Action, on: date | None = None) -> Line:
@@ -138,6 +145,50 @@ def _model_line(settings: Settings, catalog: ModelCatalog, action: Action, on: d
     return Line(status, subject, f"{name} shuts down on {shutdown} (in {days} days); {then}")
 
 
+async def _assistant_lines(settings: Settings, catalog: ModelCatalog) -> list[Line]:
+    """The model of every stored assistant (`/assistant`), in every workspace, with its date."""
+    db = Database(settings.database_url)
+    try:
+        assistants = await AssistantStore(db).everywhere()
+    except Exception as exc:  # the database line says what is wrong with the database itself
+        return [Line(WARN, "Assistants", f"could not be read ({type(exc).__name__})")]
+    finally:
+        await db.close()
+    return [_assistant_line(catalog, assistant) for assistant in assistants]
+
+
+def _assistant_line(catalog: ModelCatalog, assistant: AssistantRecord, on: date | None = None) -> Line:
+    """An assistant's own model: its date, and that it is never swapped (the fix is the admin's)."""
+    subject = f"Assistant {assistant.name} (workspace {assistant.team_id})"
+    if not assistant.model:
+        return Line(
+            OK, subject, "follows the default chat model (above), and its replacement after a shutdown"
+        )
+    name = assistant.model
+    change = f"change it with `/assistant update {assistant.name} --model …`"
+    listed = catalog.listed(name)
+    if listed is None:
+        return Line(WARN, subject, f"model {name} is not offered to this key; {change}")
+    if not listed.shutdown_date:
+        return Line(OK, subject, f"model {name} (no shutdown date announced)")
+    shutdown = listed.shutdown_date
+    days = (date.fromisoformat(shutdown[:10]) - (on or date.today())).days
+    after = successor(catalog, "chat", name, on=shutdown)
+    never = (
+        f"it will NOT be swapped automatically: {change}"
+        + (f" (e.g. `--model {after}`)" if after else "")
+        + ", or `--model default` to follow the default chat model"
+    )
+    if days <= 0:
+        return Line(
+            WARN,
+            subject,
+            f"model {name} was shut down on {shutdown}, so the assistant cannot answer; {never}",
+        )
+    status = WARN if days <= WARN_DAYS else OK
+    return Line(status, subject, f"model {name} shuts down on {shutdown} (in {days} days); {never}")
+
+
 def _azure_lines(settings: Settings) -> list[Line]:
     lines = [
         Line(
@@ -153,8 +204,12 @@ def _azure_lines(settings: Settings) -> list[Line]:
     return lines
 
 
-async def _check_database(settings: Settings) -> list[Line]:
+async def _check_database(settings: Settings) -> tuple[list[Line], SchemaState]:
     state = await schema_state(settings.database_url)
+    return _database_lines(state), state
+
+
+def _database_lines(state: SchemaState) -> list[Line]:
     if not state.reachable:
         return [Line(FAIL, "Database", f"could not open the {state.kind} database ({state.error})")]
     if state.up_to_date:

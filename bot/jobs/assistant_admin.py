@@ -18,7 +18,6 @@ from bot.delivery import requester
 from bot.delivery.openai_errors import describe as describe_error
 from bot.downloads.core import DownloadFailed
 from bot.jobs.payloads import AssistantCommand
-from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from bot.slack.files import resolve
 from handlers import create_assistant
@@ -26,7 +25,12 @@ from storage import ClaimedJob
 from storage.assistants import AssistantRecord, NameTaken
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+FOLLOWS_DEFAULT = "default"  # `--model default`: follow the bot's default chat model again
 log = logging.getLogger(__name__)
+
+
+def model_text(assistant: AssistantRecord) -> str:
+    return f"`{assistant.model}`" if assistant.model else "the default chat model"
 
 
 def describe(assistant: AssistantRecord) -> str:
@@ -87,7 +91,8 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
             )
             return
         lines = [
-            f"• *{a.name}* (`{a.model}`){': ' + a.description if a.description else ''}" for a in assistants
+            f"• *{a.name}* ({model_text(a)}){': ' + a.description if a.description else ''}"
+            for a in assistants
         ]
         await requester.tell(rt.slack, where, "*Assistants in this workspace*\n" + "\n".join(lines))
         return
@@ -107,12 +112,12 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
             return
     else:
         files = []
+    if action in {"create", "update"} and fields.get("model", FOLLOWS_DEFAULT) == FOLLOWS_DEFAULT:
+        # No --model (or `--model default`): no model stored, the assistant follows the default chat
+        # model, and so its successor when OpenAI shuts it down. A model set is never swapped.
+        if action == "create" or "model" in fields:
+            fields["model"] = ""
     if action == "create":
-        if "model" not in fields:  # today's chat model: a shut-down default's successor, not the gone one
-            try:
-                fields["model"] = (await rt.chooser.choose("chat")).model
-            except ModelShutDown:
-                fields["model"] = rt.settings.openai_chat_model
         try:
             assistant = await store.create(team, where.user, fields)
         except NameTaken:
