@@ -44,19 +44,21 @@ async def test_an_assistant_without_a_model_follows_the_default_and_its_successo
     assert "Echo: hello" in text and "`gpt-6-sol` was used instead" in text
     assert [body["model"] for body in openai_api.chat_bodies()] == ["gpt-6-sol"]
 
-    text = await answer_from(bot, slack, "Pinned", "hello")
+    event = payloads.mention("ask Pinned hello")
+    await bot.send_event(payloads.event_callback(event))
+    text = await private_reply(slack, 3)  # said to the one who asked
     assert "`gpt-6-luna` was shut down on 2026-01-06" in text
     assert "`/assistant update Pinned --model …`" in text and "gpt-6-sol" in text
     assert len(openai_api.chat_bodies()) == 1  # not asked with the gone model, nor swapped
 
     # `--model default` gives an old assistant back to the default.
     assert await assistant(bot, "update Pinned --model default") == (200, "")
-    assert shown_json(await private_reply(slack, 3))["model"] == "(the bot's default chat model)"
+    assert shown_json(await private_reply(slack, 4))["model"] == "(the bot's default chat model)"
     text = await answer_from(bot, slack, "Pinned", "again")
     assert "Echo: again" in text
     assert [body["model"] for body in openai_api.chat_bodies()] == ["gpt-6-sol", "gpt-6-sol"]
     assert await assistant(bot, "list") == (200, "")
-    listed = await private_reply(slack, 4)
+    listed = await private_reply(slack, 5)
     assert "*Follower* (the default chat model)" in listed and "*Pinned* (the default chat model)" in listed
 
 
@@ -86,7 +88,7 @@ async def test_check_lists_each_assistants_model_with_its_date_and_says_it_is_ne
     }
     assert set(lines) == {"Soon", "Gone", "Later", "Plain", "Unknown"}, output
     soon = lines["Soon"]
-    assert soon.startswith("[warn]") and "(workspace T0TEAM)" in soon
+    assert soon.startswith("[warn]") and "(workspace T0TEST)" in soon
     assert f"model gpt-4.1 shuts down on {day(12)} (in 12 days)" in soon
     assert "it will NOT be swapped automatically" in soon
     assert "`/assistant update Soon --model …` (e.g. `--model gpt-6-luna`)" in soon

@@ -140,9 +140,12 @@ def successor(catalog: ModelCatalog, action: Action, model: str, on: str | None 
 
 
 def newest(catalog: ModelCatalog, action: Action, model: str, on: str | None = None) -> str | None:
-    """The newest model of the action's succession that is not gone: what to suggest to an admin."""
+    """The newest model of the action's succession that is not gone (one the key lists, when there
+    is one): what to suggest to an admin."""
     alive = [m for m in SUCCESSIONS[action] if m != model and not catalog.is_gone(m, on)]
-    return alive[-1] if alive else None
+    listed = [m for m in alive if catalog.listed(m) is not None]
+    candidates = listed or alive
+    return candidates[-1] if candidates else None
 
 
 def choose(
