@@ -99,4 +99,5 @@ async def test_check_lists_each_assistants_model_with_its_date_and_says_it_is_ne
     assert later.startswith("[ok]") and f"model gpt-6-sol shuts down on {day(200)} (in 200 days)" in later
     assert "`/assistant update Later --model …`" in later
     assert lines["Plain"].startswith("[ok]") and "follows the default chat model" in lines["Plain"]
-    assert lines["Unknown"].startswith("[warn]") and "gpt-nowhere is not offered to this key" in lines["Unknown"]
+    unknown = lines["Unknown"]
+    assert unknown.startswith("[warn]") and "gpt-nowhere is not offered to this key" in unknown

@@ -17,7 +17,7 @@ from bot.jobs.payloads import McpApproval
 from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from handlers import responses_chat
-from handlers.ask_chatgpt import ChatTimeout
+from handlers.ask_chatgpt import INCOMPLETE, ChatTimeout
 from storage import ClaimedJob, StoredMessage, ThreadKey
 
 
@@ -62,6 +62,10 @@ async def run(rt: Runtime, job: ClaimedJob, p: McpApproval) -> None:
         )
         result = await responses_chat.stream_body(rt.openai, body, reply.append, rt.timeouts)
         said, _ = await hosted_reply.after(rt, result, reply, where, assistant.name)
+        if result.broken:  # never asked again: the approved call could run twice
+            cut = INCOMPLETE[None]
+            await reply.append(("\n\n" if said else "") + cut)
+            said += ("\n\n" if said else "") + cut
     except ModelShutDown as exc:
         await reply.fail(exc.message())
         return
