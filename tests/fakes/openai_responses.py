@@ -119,6 +119,8 @@ def add_routes(app: web.Application, fake: FakeOpenAI) -> None:
                 await fake.wait(request, math.inf)
                 return True
             if reply.disconnect_after is not None and sent >= reply.disconnect_after:
+                if sent:  # let the client read what was sent: a reset can discard unread data
+                    await fake.wait(request, 0.3)
                 fake.drop(request)
                 return True
             if reply.close_after is not None and sent >= reply.close_after:
