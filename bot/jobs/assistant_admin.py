@@ -40,8 +40,11 @@ def describe(assistant: AssistantRecord) -> str:
     )
 
 
-async def extract_files(rt: Runtime, file_ids: list[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """Each reference file's (id, name, text), read once; and the problems, said plainly."""
+async def extract_files(
+    rt: Runtime, team_id: str, file_ids: list[str]
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Each reference file's (id, name, text), read once; and the problems, said plainly. The bytes
+    of a file file_search takes as it is are kept too (bot/actions/vector_stores.py)."""
     found, problems = [], []
     for file_id in file_ids:
         try:
@@ -54,6 +57,11 @@ async def extract_files(rt: Runtime, file_ids: list[str]) -> tuple[list[tuple[st
                 documents.extract_text, content, file.name, file.mimetype, file.filetype
             )
             found.append((file_id, file.name, text))
+            if vector_stores.keeps_original(file.name):
+                await rt.attachments.keep_original(
+                    team_id=team_id, slack_file_id=file_id, name=file.name,
+                    mime=file.mimetype or "application/octet-stream", content=content,
+                )  # fmt: skip
         except (DownloadFailed, documents.DocumentRejected) as exc:
             problems.append(str(exc))
     return found, problems
@@ -106,7 +114,7 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
         )
         return
     if action in {"create", "update"} and "file_ids" in fields:
-        files, problems = await extract_files(rt, fields["file_ids"])
+        files, problems = await extract_files(rt, team, fields["file_ids"])
         if problems:
             await requester.tell(rt.slack, where, ":warning: " + "\n".join(problems))
             return
