@@ -13,10 +13,20 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.openai_models.catalog import ModelCatalog
-from bot.openai_models.lifecycle import ACTIONS, AZURE_UNSUPPORTED, HOW, SETTINGS, Action, successor
+from bot.openai_models.lifecycle import (
+    ACTIONS,
+    AZURE_UNSUPPORTED,
+    HOW,
+    SETTINGS,
+    SPEECH_SHUTDOWN,
+    Action,
+    azure_speech_note,
+    successor,
+)
 from bot.process import clients
 from bot.rate_limits.budget import Budget
 from bot.slack.scopes import REQUIRED_SCOPES
+from handlers.realtime_speech import is_realtime_model
 from storage.assistants import AssistantRecord, AssistantStore
 from storage.db import Database
 from storage.schema import SchemaState, schema_state
@@ -200,6 +210,10 @@ def _azure_lines(settings: Settings) -> list[Line]:
     ]
     for action in ACTIONS:
         lines.append(Line(OK, f"Deployment for {action} ({SETTINGS[action]})", settings.model_for(action)))
+    speech = settings.model_for("speech")
+    days = (date.fromisoformat(SPEECH_SHUTDOWN) - date.today()).days
+    status = OK if is_realtime_model(speech) or days > WARN_DAYS else WARN
+    lines.append(Line(status, "Speech on Azure", azure_speech_note(speech)))
     lines.append(Line(WARN, "Azure OpenAI", AZURE_UNSUPPORTED))
     return lines
 
