@@ -6,6 +6,7 @@ Never prints a secret. Exit 0 when everything needed works, 1 otherwise (warning
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +29,7 @@ from bot.rate_limits.budget import Budget
 from bot.slack.scopes import REQUIRED_SCOPES
 from handlers.realtime_speech import is_realtime_model
 from storage.assistants import AssistantRecord, AssistantStore
+from storage.configured_models import workspace_models
 from storage.db import Database
 from storage.schema import SchemaState, schema_state
 
@@ -156,26 +158,59 @@ def _model_line(settings: Settings, catalog: ModelCatalog, action: Action, on: d
 
 
 async def _assistant_lines(settings: Settings, catalog: ModelCatalog) -> list[Line]:
-    """The model of every stored assistant (`/assistant`), in every workspace, with its date."""
+    """The models stored in the database, with their dates: each workspace's own default models
+    (`/openai model`) and every assistant's own model (`/assistant`)."""
     db = Database(settings.database_url)
     try:
         assistants = await AssistantStore(db).everywhere()
+        chosen = await workspace_models(db)
     except Exception as exc:  # the database line says what is wrong with the database itself
         return [Line(WARN, "Assistants", f"could not be read ({type(exc).__name__})")]
     finally:
         await db.close()
-    return [_assistant_line(catalog, assistant) for assistant in assistants]
+    lines = [_workspace_line(catalog, team, action, model) for team, action, model in chosen]
+    return [*lines, *(_assistant_line(catalog, assistant) for assistant in assistants)]
 
 
-def _assistant_line(catalog: ModelCatalog, assistant: AssistantRecord, on: date | None = None) -> Line:
+def _workspace_line(catalog: ModelCatalog, team: str, action: str, model: str) -> Line:
+    """A workspace's own model for an action (`/openai model`): set, so never swapped."""
+    if action not in SETTINGS:
+        return Line(WARN, f"Model for {action} in workspace {team}", f"{model}: not an action the bot has")
+    known: Action = next(a for a in ACTIONS if a == action)
+    command = f"/openai model {action}"
+    return _own_model_line(
+        catalog, known, f"Model for {action} in workspace {team} (`/openai model`)", model,
+        f"change it with `{command} …`", lambda after: f"`{command} {after}`",
+        f"`{command} default` to follow the bot's",
+    )  # fmt: skip
+
+
+def _assistant_line(catalog: ModelCatalog, assistant: AssistantRecord) -> Line:
     """An assistant's own model: its date, and that it is never swapped (the fix is the admin's)."""
     subject = f"Assistant {assistant.name} (workspace {assistant.team_id})"
     if not assistant.model:
         return Line(
             OK, subject, "follows the default chat model (above), and its replacement after a shutdown"
         )
-    name = assistant.model
-    change = f"change it with `/assistant update {assistant.name} --model …`"
+    return _own_model_line(
+        catalog, "chat", subject, assistant.model,
+        f"change it with `/assistant update {assistant.name} --model …`", lambda after: f"`--model {after}`",
+        "`--model default` to follow the default chat model",
+    )  # fmt: skip
+
+
+def _own_model_line(
+    catalog: ModelCatalog,
+    action: Action,
+    subject: str,
+    name: str,
+    change: str,
+    example: Callable[[str], str],
+    back: str,
+    on: date | None = None,
+) -> Line:
+    """A model set in Slack (not a setting): its date, a warning 30 days ahead, and that the bot
+    will NOT swap it. A shut-down one is a warning: the bot itself still serves."""
     listed = catalog.listed(name)
     if listed is None:
         return Line(WARN, subject, f"model {name} is not offered to this key; {change}")
@@ -183,18 +218,14 @@ def _assistant_line(catalog: ModelCatalog, assistant: AssistantRecord, on: date 
         return Line(OK, subject, f"model {name} (no shutdown date announced)")
     shutdown = listed.shutdown_date
     days = (date.fromisoformat(shutdown[:10]) - (on or date.today())).days
-    after = successor(catalog, "chat", name, on=shutdown)
+    after = successor(catalog, action, name, on=shutdown)
     never = (
         f"it will NOT be swapped automatically: {change}"
-        + (f" (e.g. `--model {after}`)" if after else "")
-        + ", or `--model default` to follow the default chat model"
+        + (f" (e.g. {example(after)})" if after else "")
+        + f", or {back}"
     )
     if days <= 0:
-        return Line(
-            WARN,
-            subject,
-            f"model {name} was shut down on {shutdown}, so the assistant cannot answer; {never}",
-        )
+        return Line(WARN, subject, f"model {name} was shut down on {shutdown}, so it cannot answer; {never}")
     status = WARN if days <= WARN_DAYS else OK
     return Line(status, subject, f"model {name} shuts down on {shutdown} (in {days} days); {never}")
 

@@ -13,6 +13,7 @@ from tests.support.bot_process import BotProcess
 from tests.test_assistants import assistant, private_reply, shown_json
 from tests.test_model_lifecycle import day, shut_down
 from tests.test_settings_and_cli import run_bot
+from tests.test_workspace_rules import ADMIN, openai_command, told
 
 
 async def create(bot: BotProcess, slack: FakeSlack, flags: str, count: int) -> dict:  # type: ignore[type-arg]
@@ -72,12 +73,14 @@ async def test_check_lists_each_assistants_model_with_its_date_and_says_it_is_ne
     shut_down(openai_api, "gpt-4.1", on=day(12), answer_gone=False)
     shut_down(openai_api, "gpt-4o", on=day(-2), answer_gone=False)
     shut_down(openai_api, "gpt-6-sol", on=day(200), answer_gone=False)
-    bot = await start_bot()
+    bot = await start_bot(ADMIN_USER_IDS=ADMIN)
     await create(bot, slack, "--name Soon --model gpt-4.1", 1)
     await create(bot, slack, "--name Gone --model gpt-4o", 2)
     await create(bot, slack, "--name Later --model gpt-6-sol", 3)
     await create(bot, slack, "--name Plain", 4)
     await create(bot, slack, "--name Unknown --model gpt-nowhere", 5)
+    await openai_command(bot, "model speech gpt-4o-mini-tts")  # a workspace's own model is set too
+    assert "gpt-4o-mini-tts" in (await told(slack, ADMIN, 1))[0]
 
     rc, output = await run_bot("check", env=bot_env, cwd=tmp_path)
     assert rc == 0, output  # an assistant's model never fails the bot itself
@@ -99,5 +102,10 @@ async def test_check_lists_each_assistants_model_with_its_date_and_says_it_is_ne
     assert later.startswith("[ok]") and f"model gpt-6-sol shuts down on {day(200)} (in 200 days)" in later
     assert "`/assistant update Later --model …`" in later
     assert lines["Plain"].startswith("[ok]") and "follows the default chat model" in lines["Plain"]
+    [workspace] = [line.strip() for line in output.splitlines() if "in workspace T0TEST" in line]
+    assert "Model for speech in workspace T0TEST (`/openai model`)" in workspace
+    assert "model gpt-4o-mini-tts shuts down on 2027-01-06" in workspace and "NOT be swapped" in workspace
+    assert "`/openai model speech gpt-realtime-2.1-mini`" in workspace
+    assert "`/openai model speech default` to follow the bot's" in workspace
     unknown = lines["Unknown"]
     assert unknown.startswith("[warn]") and "gpt-nowhere is not offered to this key" in unknown
