@@ -233,7 +233,7 @@ async def stream_response(
 # Events that say the response is under way, not that any of it came yet: the first-token limit
 # still runs. Every other event (text, a hosted tool at work) counts as a token.
 NOT_YET = ("response.created", "response.queued", "response.in_progress")
-# What the connection breaking mid-stream raises (the SDK does not wrap errors while streaming).
+# What the connection breaking mid-stream raises (raw lines come unwrapped by the SDK).
 BROKEN = (httpx2.TransportError, openai.APIConnectionError)
 
 
