@@ -6,6 +6,7 @@ Never prints a secret. Exit 0 when everything needed works, 1 otherwise (warning
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,11 +14,24 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.openai_models.catalog import ModelCatalog
-from bot.openai_models.lifecycle import ACTIONS, AZURE_UNSUPPORTED, HOW, SETTINGS, Action, successor
+from bot.openai_models.lifecycle import (
+    ACTIONS,
+    AZURE_UNSUPPORTED,
+    HOW,
+    SETTINGS,
+    SPEECH_SHUTDOWN,
+    Action,
+    azure_speech_note,
+    successor,
+)
 from bot.process import clients
 from bot.rate_limits.budget import Budget
 from bot.slack.scopes import REQUIRED_SCOPES
-from storage.schema import schema_state
+from handlers.realtime_speech import is_realtime_model
+from storage.assistants import AssistantRecord, AssistantStore
+from storage.configured_models import workspace_models
+from storage.db import Database
+from storage.schema import SchemaState, schema_state
 
 OK, WARN, FAIL = "ok", "warning", "FAILED"
 WARN_DAYS = 30  # a shutdown this close is a warning
@@ -49,10 +63,13 @@ async def _check(settings: Settings) -> list[Line]:
     lines = [Line(OK, "Settings", f"valid; the bot will start in {mode}")]
     if not settings.slack_app_token and not settings.slack_signing_secret:
         lines.append(Line(FAIL, "Settings", "HTTP mode needs SLACK_SIGNING_SECRET"))
-    slack, database, models = await asyncio.gather(
+    slack, (database, state), (models, catalog) = await asyncio.gather(
         _check_slack(settings), _check_database(settings), _check_openai(settings)
     )
-    return [*lines, *slack, *models, *database]
+    assistants: list[Line] = []
+    if catalog is not None and state.up_to_date:
+        assistants = await _assistant_lines(settings, catalog)
+    return [*lines, *slack, *models, *assistants, *database]
 
 
 async def _check_slack(settings: Settings) -> list[Line]:
@@ -89,7 +106,9 @@ async def _check_slack(settings: Settings) -> list[Line]:
     return lines
 
 
-async def _check_openai(settings: Settings) -> list[Line]:
+async def _check_openai(settings: Settings) -> tuple[list[Line], ModelCatalog | None]:
+    """The key, the model list, and each action's model with its date; the catalog read (None on
+    Azure, whose deployments carry no dates, or when the list could not be read)."""
     client = clients.openai_client(settings)
     where = settings.openai_base_url or "api.openai.com"
     try:
@@ -99,15 +118,15 @@ async def _check_openai(settings: Settings) -> list[Line]:
         status = getattr(exc, "status_code", None)
         reason = f"HTTP {status}" if status else type(exc).__name__
         hint = " (check OPENAI_API_KEY)" if status == 401 else ""
-        return [Line(FAIL, "OpenAI", f"could not list models at {where}: {reason}{hint}")]
+        return [Line(FAIL, "OpenAI", f"could not list models at {where}: {reason}{hint}")], None
     finally:
         await client.close()
     lines = [Line(OK, "OpenAI", f"key accepted at {where}; {len(available)} models available")]
     if settings.azure:
-        return [*lines, *_azure_lines(settings)]
+        return [*lines, *_azure_lines(settings)], None
     catalog = ModelCatalog(client)
     catalog.load(page.data)
-    return [*lines, *(_model_line(settings, catalog, action) for action in ACTIONS)]
+    return [*lines, *(_model_line(settings, catalog, action) for action in ACTIONS)], catalog
 
 
 def _model_line(settings: Settings, catalog: ModelCatalog, action: Action, on: date | None = None) -> Line:
@@ -138,6 +157,79 @@ def _model_line(settings: Settings, catalog: ModelCatalog, action: Action, on: d
     return Line(status, subject, f"{name} shuts down on {shutdown} (in {days} days); {then}")
 
 
+async def _assistant_lines(settings: Settings, catalog: ModelCatalog) -> list[Line]:
+    """The models stored in the database, with their dates: each workspace's own default models
+    (`/openai model`) and every assistant's own model (`/assistant`)."""
+    db = Database(settings.database_url)
+    try:
+        assistants = await AssistantStore(db).everywhere()
+        chosen = await workspace_models(db)
+    except Exception as exc:  # the database line says what is wrong with the database itself
+        return [Line(WARN, "Assistants", f"could not be read ({type(exc).__name__})")]
+    finally:
+        await db.close()
+    lines = [_workspace_line(catalog, team, action, model) for team, action, model in chosen]
+    return [*lines, *(_assistant_line(catalog, assistant) for assistant in assistants)]
+
+
+def _workspace_line(catalog: ModelCatalog, team: str, action: str, model: str) -> Line:
+    """A workspace's own model for an action (`/openai model`): set, so never swapped."""
+    if action not in SETTINGS:
+        return Line(WARN, f"Model for {action} in workspace {team}", f"{model}: not an action the bot has")
+    known: Action = next(a for a in ACTIONS if a == action)
+    command = f"/openai model {action}"
+    return _own_model_line(
+        catalog, known, f"Model for {action} in workspace {team} (`/openai model`)", model,
+        f"change it with `{command} …`", lambda after: f"`{command} {after}`",
+        f"`{command} default` to follow the bot's",
+    )  # fmt: skip
+
+
+def _assistant_line(catalog: ModelCatalog, assistant: AssistantRecord) -> Line:
+    """An assistant's own model: its date, and that it is never swapped (the fix is the admin's)."""
+    subject = f"Assistant {assistant.name} (workspace {assistant.team_id})"
+    if not assistant.model:
+        return Line(
+            OK, subject, "follows the default chat model (above), and its replacement after a shutdown"
+        )
+    return _own_model_line(
+        catalog, "chat", subject, assistant.model,
+        f"change it with `/assistant update {assistant.name} --model …`", lambda after: f"`--model {after}`",
+        "`--model default` to follow the default chat model",
+    )  # fmt: skip
+
+
+def _own_model_line(
+    catalog: ModelCatalog,
+    action: Action,
+    subject: str,
+    name: str,
+    change: str,
+    example: Callable[[str], str],
+    back: str,
+    on: date | None = None,
+) -> Line:
+    """A model set in Slack (not a setting): its date, a warning 30 days ahead, and that the bot
+    will NOT swap it. A shut-down one is a warning: the bot itself still serves."""
+    listed = catalog.listed(name)
+    if listed is None:
+        return Line(WARN, subject, f"model {name} is not offered to this key; {change}")
+    if not listed.shutdown_date:
+        return Line(OK, subject, f"model {name} (no shutdown date announced)")
+    shutdown = listed.shutdown_date
+    days = (date.fromisoformat(shutdown[:10]) - (on or date.today())).days
+    after = successor(catalog, action, name, on=shutdown)
+    never = (
+        f"it will NOT be swapped automatically: {change}"
+        + (f" (e.g. {example(after)})" if after else "")
+        + f", or {back}"
+    )
+    if days <= 0:
+        return Line(WARN, subject, f"model {name} was shut down on {shutdown}, so it cannot answer; {never}")
+    status = WARN if days <= WARN_DAYS else OK
+    return Line(status, subject, f"model {name} shuts down on {shutdown} (in {days} days); {never}")
+
+
 def _azure_lines(settings: Settings) -> list[Line]:
     lines = [
         Line(
@@ -149,12 +241,20 @@ def _azure_lines(settings: Settings) -> list[Line]:
     ]
     for action in ACTIONS:
         lines.append(Line(OK, f"Deployment for {action} ({SETTINGS[action]})", settings.model_for(action)))
+    speech = settings.model_for("speech")
+    days = (date.fromisoformat(SPEECH_SHUTDOWN) - date.today()).days
+    status = OK if is_realtime_model(speech) or days > WARN_DAYS else WARN
+    lines.append(Line(status, "Speech on Azure", azure_speech_note(speech)))
     lines.append(Line(WARN, "Azure OpenAI", AZURE_UNSUPPORTED))
     return lines
 
 
-async def _check_database(settings: Settings) -> list[Line]:
+async def _check_database(settings: Settings) -> tuple[list[Line], SchemaState]:
     state = await schema_state(settings.database_url)
+    return _database_lines(state), state
+
+
+def _database_lines(state: SchemaState) -> list[Line]:
     if not state.reachable:
         return [Line(FAIL, "Database", f"could not open the {state.kind} database ({state.error})")]
     if state.up_to_date:

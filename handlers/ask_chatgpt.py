@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -27,6 +26,7 @@ from handlers.limits import (
     TEMPERATURE,
     TOP_P,
 )
+from handlers.stream_stages import ChatTimeout, StageClock, StageTimeouts
 
 Role = Literal["system", "user", "assistant", "developer", "tool"]
 
@@ -87,25 +87,6 @@ class ChatRequest(BaseModel):
 
 
 @dataclass(frozen=True)
-class StageTimeouts:
-    """Seconds allowed to the first token, between two tokens, and for the whole answer."""
-
-    first_token: float = 120.0
-    between_tokens: float = 60.0
-    total: float = 900.0
-
-
-Stage = Literal["first_token", "between_tokens", "total"]
-
-
-class ChatTimeout(Exception):
-    def __init__(self, stage: Stage, seconds: float) -> None:
-        super().__init__(f"no answer within {seconds:g}s ({stage})")
-        self.stage = stage
-        self.seconds = seconds
-
-
-@dataclass(frozen=True)
 class ToolCall:
     name: str
     arguments: str
@@ -144,54 +125,30 @@ class ChatOutcome:
 
 
 OnText = Callable[[str], Awaitable[None]]
+DEFAULT_TIMEOUTS = StageTimeouts()
 
 
 async def stream_chat(
     client: AsyncOpenAI,
     request: ChatRequest,
     on_text: OnText,
-    timeouts: StageTimeouts = StageTimeouts(),
+    timeouts: StageTimeouts = DEFAULT_TIMEOUTS,
 ) -> ChatOutcome:
     """Stream one answer, calling `on_text` with each piece of text as it arrives.
 
     Raises ChatTimeout when a stage runs out of time, and the SDK's errors as they are.
     """
-    started = time.monotonic()
-    total_deadline = started + timeouts.total
     outcome = ChatOutcome(model=request.model)
     calls: dict[int, dict[str, str]] = {}
-
-    def remaining(stage_seconds: float, stage: Stage) -> tuple[float, Stage]:
-        left_total = total_deadline - time.monotonic()
-        return (stage_seconds, stage) if stage_seconds <= left_total else (max(left_total, 0.0), "total")
-
-    async def next_or_timeout(coro: Awaitable[Any], got_token: bool) -> Any:
-        seconds, stage = (
-            remaining(timeouts.between_tokens, "between_tokens")
-            if got_token
-            else remaining(timeouts.first_token, "first_token")
-        )
-        try:
-            return await asyncio.wait_for(coro, timeout=seconds)
-        except TimeoutError:
-            limit = {"first_token": timeouts.first_token, "between_tokens": timeouts.between_tokens}
-            raise ChatTimeout(stage, limit.get(stage, timeouts.total)) from None
-
-    stream = await next_or_timeout(
+    clock = StageClock(timeouts)
+    stream = await clock.wait(
         client.chat.completions.create(
             **request.to_params(), stream=True, stream_options={"include_usage": True}
-        ),
-        got_token=False,
+        )
     )
-    got_token = False
     pieces: list[str] = []
     try:
-        iterator = stream.__aiter__()
-        while True:
-            try:
-                chunk = await next_or_timeout(iterator.__anext__(), got_token)
-            except StopAsyncIteration:
-                break
+        async for chunk in clock.each(stream):
             if chunk.model:
                 outcome.model = chunk.model
             if chunk.usage is not None:
@@ -202,11 +159,11 @@ async def stream_chat(
                     continue
                 delta = choice.delta
                 if delta.content:
-                    got_token = True
+                    clock.token()
                     pieces.append(delta.content)
                     await on_text(delta.content)
                 for call in delta.tool_calls or []:
-                    got_token = True
+                    clock.token()
                     slot = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
                     if call.id:
                         slot["id"] = call.id
@@ -230,7 +187,7 @@ async def stream_chat(
 async def complete_chat(
     client: AsyncOpenAI,
     request: ChatRequest,
-    timeouts: StageTimeouts = StageTimeouts(),
+    timeouts: StageTimeouts = DEFAULT_TIMEOUTS,
 ) -> ChatOutcome:
     """One answer without streaming (used for n > 1, where every choice is shown)."""
     try:

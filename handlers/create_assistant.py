@@ -22,6 +22,8 @@ KNOWN_TOOLS = (
     'or function tools as JSON ({"type": "function", "function": {...}})'
 )
 FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+# Shown as the model of an assistant created without one: it follows the bot's default chat model.
+FOLLOWS_DEFAULT_MODEL = "(the bot's default chat model)"
 RESERVED_NAMES = {"none", "list", "show", "create", "update", "delete", "use"}
 
 
@@ -195,7 +197,7 @@ def output(assistant: StoredAssistant) -> dict[str, Any]:
         "created_at": int(created.timestamp()) if created else None,
         "name": assistant.name,
         "description": assistant.description,
-        "model": assistant.model,
+        "model": assistant.model or FOLLOWS_DEFAULT_MODEL,
         "instructions": assistant.instructions,
         "tools": [shown(tool) for tool in assistant.tools],
         "file_ids": assistant.file_ids,

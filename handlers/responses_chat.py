@@ -9,15 +9,20 @@ system message becomes `instructions`). The Responses API has no `n`, `logit_bia
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 import openai
 from openai import AsyncOpenAI
 
-from handlers.ask_chatgpt import ChatMessage, ChatRequest, ChatTimeout, OnText, StageTimeouts, ToolCall
+from handlers.ask_chatgpt import ChatMessage, ChatRequest, OnText, ToolCall
+from handlers.stream_stages import StageClock, StageTimeouts
+
+log = logging.getLogger(__name__)
 
 HOSTED_TOOLS = ("code_interpreter", "file_search", "web_search", "mcp")
 MCP_REQUEST_FIELDS = ("server_label", "server_url", "allowed_tools", "require_approval", "authorization")
@@ -58,6 +63,9 @@ class ResponseOutcome:
     finish_reason: str | None = None
     response_id: str | None = None
     approvals: list[Approval] = field(default_factory=list)
+    finished: bool = False  # the final event (completed or incomplete) arrived
+    broken: bool = False  # the stream ended without it: cut short
+    used_mcp: bool = False  # an MCP server's tool was called (asking again could call it twice)
 
 
 def uses_hosted_tools(tools: list[dict[str, Any]] | None) -> bool:
@@ -169,7 +177,10 @@ def _finish(outcome: ResponseOutcome, response: dict[str, Any]) -> None:
                     seen.add(citation)
                     outcome.citations.append(citation)
     if response.get("status") == "incomplete":
-        outcome.finish_reason = "length"
+        reason = (response.get("incomplete_details") or {}).get("reason")
+        outcome.finish_reason = "content_filter" if reason == "content_filter" else "length"
+    else:
+        outcome.finish_reason = "stop"
 
 
 def follow_up_params(
@@ -219,28 +230,50 @@ async def stream_response(
     return await stream_body(client, params(request, tools), on_text, timeouts)
 
 
+# Events that say the response is under way, not that any of it came yet: the first-token limit
+# still runs. Every other event (text, a hosted tool at work) counts as a token.
+NOT_YET = ("response.created", "response.queued", "response.in_progress")
+# What the connection breaking mid-stream raises (raw lines come unwrapped by the SDK).
+BROKEN = (httpx2.TransportError, openai.APIConnectionError)
+
+
 async def stream_body(
     client: AsyncOpenAI, body: dict[str, Any], on_text: OnText, timeouts: StageTimeouts
 ) -> ResponseOutcome:
+    """Stream one response, each stage within its time (ChatTimeout, as Chat Completions). A stream
+    that breaks (the connection drops, or it ends with no final event) is returned `broken`, with
+    what it said: the caller may ask again, or mark the answer incomplete."""
     outcome = ResponseOutcome(model=str(body.get("model")))
+    clock = StageClock(timeouts)
+    manager = client.responses.with_streaming_response.create(**body, stream=True)
+    response = await clock.wait(manager.__aenter__())
     try:
-        async with asyncio.timeout(timeouts.total):
-            async with client.responses.with_streaming_response.create(**body, stream=True) as response:
-                async for line in response.iter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
-                    if not data or data == "[DONE]":
-                        continue
-                    event = json.loads(data)
-                    await _event(outcome, event, on_text)
-    except TimeoutError:
-        raise ChatTimeout("total", timeouts.total) from None
+        async for line in clock.each(response.iter_lines()):
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if not data or data == "[DONE]":
+                continue
+            try:
+                event = json.loads(data)
+            except json.JSONDecodeError:  # a line cut by a dropped connection
+                break
+            if event.get("type") not in NOT_YET:
+                clock.token()
+            await _event(outcome, event, on_text)
+    except BROKEN as exc:
+        log.warning("the Responses stream broke: %s", type(exc).__name__)
+    finally:
+        with contextlib.suppress(*BROKEN):
+            await manager.__aexit__(None, None, None)
+    outcome.broken = not outcome.finished
     return outcome
 
 
 async def _event(outcome: ResponseOutcome, event: dict[str, Any], on_text: OnText) -> None:
-    kind = event.get("type")
+    kind = str(event.get("type"))
+    if "mcp_call" in kind or (event.get("item") or {}).get("type") == "mcp_call":
+        outcome.used_mcp = True
     if kind == "response.output_text.delta" and event.get("delta"):
         outcome.text += str(event["delta"])
         await on_text(str(event["delta"]))
@@ -249,6 +282,7 @@ async def _event(outcome: ResponseOutcome, event: dict[str, Any], on_text: OnTex
         if citation is not None and citation not in outcome.citations:
             outcome.citations.append(citation)
     elif kind in ("response.completed", "response.incomplete"):
+        outcome.finished = True
         _finish(outcome, event.get("response") or {})
     elif kind == "response.failed":
         error = (event.get("response") or {}).get("error") or {}

@@ -23,7 +23,7 @@ class AssistantRecord:
     id: str
     team_id: str
     name: str
-    model: str
+    model: str  # "" (or None in old rows): follows the bot's default chat model
     description: str | None = None
     instructions: str | None = None
     tools: list[Any] = field(default_factory=list)
@@ -43,7 +43,7 @@ def _record(row: Assistant) -> AssistantRecord:
         id=row.id,
         team_id=row.team_id,
         name=row.name,
-        model=row.model,
+        model=row.model or "",
         description=row.description,
         instructions=row.instructions,
         tools=list(row.tools or []),
@@ -98,6 +98,14 @@ class AssistantStore:
                 await session.execute(
                     select(Assistant).where(Assistant.team_id == team_id).order_by(Assistant.name_key)
                 )
+            ).scalars()
+            return [_record(row) for row in rows]
+
+    async def everywhere(self) -> list[AssistantRecord]:
+        """Every workspace's assistants (for `python -m bot check`), by workspace, then name."""
+        async with self._db.sessions() as session:
+            rows = (
+                await session.execute(select(Assistant).order_by(Assistant.team_id, Assistant.name_key))
             ).scalars()
             return [_record(row) for row in rows]
 

@@ -1,11 +1,13 @@
-"""Shared images, stored once per workspace by content hash; messages refer to them by id."""
+"""Shared images, stored once per workspace by content hash; messages refer to them by id. Also the
+original bytes of assistants' reference files, found again by their Slack file id (file_search
+uploads them as they are)."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -52,6 +54,34 @@ class AttachmentStore:
         if found is None:  # pragma: no cover - the row was just inserted, or already there
             raise RuntimeError("the attachment was not stored")
         return int(found)
+
+    async def keep_original(
+        self, *, team_id: str, slack_file_id: str, name: str, mime: str, content: bytes
+    ) -> int:
+        """Store a Slack file's bytes (once per content) so that `originals` finds them by its id."""
+        found = await self.put(
+            team_id=team_id, name=name, mime=mime, content=content, slack_file_id=slack_file_id
+        )
+        async with self._db.sessions.begin() as session:
+            await session.execute(
+                update(Attachment).where(Attachment.id == found).values(slack_file_id=slack_file_id)
+            )
+        return found
+
+    async def originals(self, team_id: str, slack_file_ids: list[str]) -> dict[str, StoredAttachment]:
+        """The stored bytes of each of these Slack files that has them (the newest, if several)."""
+        if not slack_file_ids:
+            return {}
+        statement = (
+            select(Attachment)
+            .where(Attachment.team_id == team_id, Attachment.slack_file_id.in_(set(slack_file_ids)))
+            .order_by(Attachment.id)
+        )
+        async with self._db.sessions() as session:
+            rows = (await session.execute(statement)).scalars().all()
+        return {
+            str(row.slack_file_id): StoredAttachment(row.id, row.name, row.mime, row.content) for row in rows
+        }
 
     async def get_many(self, ids: list[int]) -> dict[int, StoredAttachment]:
         """Every attachment asked for, in one query."""

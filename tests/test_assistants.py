@@ -113,7 +113,7 @@ async def test_list_show_update_delete(bot: BotProcess, slack: FakeSlack) -> Non
     listing = await private_reply(slack, 3)
     assert (
         "*Support* (`gpt-6-sol`): Answers support questions" in listing
-        and "*Writer* (`gpt-6-luna`)" in listing
+        and "*Writer* (the default chat model)" in listing
     )
 
     await assistant(bot, 'update support --description "New words" --model gpt-6-luna', user="U0BOB")

@@ -80,3 +80,30 @@ async def test_azure_without_its_settings_names_the_missing_one(tmp_path: Path) 
     rc, output = await run_bot("serve", env={**clean_environ(), **env}, cwd=tmp_path)
     assert rc == 2 and len(output.strip().splitlines()) == 1, output
     assert "OPENAI_API_VERSION is missing" in output and "Traceback" not in output
+
+
+async def test_speech_on_azure_says_plainly_what_happens_after_the_audio_speech_shutdown(
+    start_bot: Callable[..., BotProcess],
+    slack: FakeSlack,
+    openai_api: FakeOpenAI,
+    bot_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    openai_api.queue("/audio/speech", ErrorReply(404, "The API deployment for this resource does not exist.",
+                                                 code="DeploymentNotFound"))  # fmt: skip
+    bot = await start_bot(**azure_env(openai_api))  # type: ignore[misc]
+    await bot.send_form(payloads.slash_command("/speech", "Hello."))
+    [notice] = await slack.wait_for("chat.postEphemeral", timeout=20)
+    text = notice.args["text"]
+    assert "no deployment `tts-prod`" in text and "`OPENAI_SPEECH_MODEL`" in text
+    assert "not available on Azure unless `OPENAI_SPEECH_MODEL` names a Realtime deployment" in text
+    assert "2027-01-06" in text and openai_api.realtime_sessions == []
+
+    rc, output = await run_bot("check", env={**bot_env, **azure_env(openai_api)}, cwd=tmp_path)
+    [line] = [line for line in output.splitlines() if "Speech on Azure" in line]
+    assert "not available on Azure unless `OPENAI_SPEECH_MODEL` names a Realtime deployment" in line
+    env = {**bot_env, **azure_env(openai_api), "OPENAI_SPEECH_MODEL": "gpt-realtime-voice"}
+    rc, output = await run_bot("check", env=env, cwd=tmp_path)
+    assert rc == 0, output
+    [line] = [line for line in output.splitlines() if "Speech on Azure" in line]
+    assert line.strip().startswith("[ok]") and "`gpt-realtime-voice` is read through the Realtime API" in line

@@ -17,7 +17,12 @@ from bot.process.runtime import Runtime
 from storage.assistants import AssistantRecord
 
 log = logging.getLogger(__name__)
-TEXT_EXTENSIONS = (".txt", ".md", ".csv", ".json")
+TEXT_EXTENSIONS = (".txt", ".md", ".json")  # read as text by file_search (CSV is not)
+# What file_search takes as it is (OpenAI's list of supported file types): such a file's original
+# bytes are uploaded with its own name; any other, or one whose bytes were not kept, as its text.
+ORIGINAL_EXTENSIONS = (".c", ".cpp", ".cs", ".css", ".doc", ".docx", ".go", ".html", ".java", ".js",
+                       ".json", ".md", ".pdf", ".php", ".pptx", ".py", ".rb", ".sh", ".tex", ".ts",
+                       ".txt")  # fmt: skip
 
 
 def store_ids(tools: list[dict[str, Any]]) -> list[str]:
@@ -30,22 +35,29 @@ def wants_store(tools: list[dict[str, Any]]) -> bool:
     return any(tool.get("type") == "file_search" for tool in tools)
 
 
+def keeps_original(name: str) -> bool:
+    return name.lower().endswith(ORIGINAL_EXTENSIONS)
+
+
 def upload_name(name: str) -> str:
     """The files' text is what is uploaded: named so that OpenAI reads it as text."""
     return name if name.lower().endswith(TEXT_EXTENSIONS) else name + ".txt"
 
 
 async def create_store(rt: Runtime, assistant: AssistantRecord) -> str:
-    """A vector store holding the text of each of the assistant's files. Raises openai.OpenAIError."""
+    """A vector store holding each of the assistant's files: its original bytes when they were kept
+    and file_search takes its type, else its text. Raises openai.OpenAIError."""
     wanted = set(assistant.file_ids)
-    files = [
-        (name, text) for file_id, name, text in await rt.assistants.files(assistant.id) if file_id in wanted
-    ]
+    files = [row for row in await rt.assistants.files(assistant.id) if row[0] in wanted]
+    originals = await rt.attachments.originals(assistant.team_id, [file_id for file_id, _, _ in files])
     uploaded = []
-    for name, text in files:
-        created = await rt.openai.files.create(
-            file=(upload_name(name), io.BytesIO(text.encode())), purpose="assistants"
-        )
+    for file_id, name, text in files:
+        original = originals.get(file_id)
+        if original is not None and keeps_original(name):
+            upload = (name, io.BytesIO(original.content))
+        else:
+            upload = (upload_name(name), io.BytesIO(text.encode()))
+        created = await rt.openai.files.create(file=upload, purpose="assistants")
         uploaded.append(created.id)
     store = await rt.openai.vector_stores.create(
         name=f"{assistant.name} ({assistant.id})", file_ids=uploaded, metadata={"assistant_id": assistant.id}

@@ -16,7 +16,13 @@ def build(*, models: list[str], default_model: str, channel_id: str, team_id: st
     tools_hint = "create_image,read_aloud,transcribe or a JSON array of function tools"
     blocks = [
         forms.text_input("name", "Name", placeholder="one word, e.g. SupportBot", optional=False),
-        forms.select("model", "Model", forms.with_default(default_model, models), initial=default_model),
+        # "default": no model of its own, it follows the bot's default chat model (and its successor).
+        forms.select(
+            "model",
+            f"Model (default: the bot's default chat model, now {default_model})",
+            ["default", *[model for model in models if model != "default"]],
+            initial="default",
+        ),
         forms.text_input("description", "Description", placeholder="at most 512 characters"),
         forms.text_input("instructions", "Instructions", placeholder="how it should answer", multiline=True),
         forms.text_input("tools", "Tools", placeholder=tools_hint, multiline=True),

@@ -18,7 +18,6 @@ from bot.delivery import requester
 from bot.delivery.openai_errors import describe as describe_error
 from bot.downloads.core import DownloadFailed
 from bot.jobs.payloads import AssistantCommand
-from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from bot.slack.files import resolve
 from handlers import create_assistant
@@ -26,7 +25,12 @@ from storage import ClaimedJob
 from storage.assistants import AssistantRecord, NameTaken
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+FOLLOWS_DEFAULT = "default"  # `--model default`: follow the bot's default chat model again
 log = logging.getLogger(__name__)
+
+
+def model_text(assistant: AssistantRecord) -> str:
+    return f"`{assistant.model}`" if assistant.model else "the default chat model"
 
 
 def describe(assistant: AssistantRecord) -> str:
@@ -36,8 +40,11 @@ def describe(assistant: AssistantRecord) -> str:
     )
 
 
-async def extract_files(rt: Runtime, file_ids: list[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """Each reference file's (id, name, text), read once; and the problems, said plainly."""
+async def extract_files(
+    rt: Runtime, team_id: str, file_ids: list[str]
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Each reference file's (id, name, text), read once; and the problems, said plainly. The bytes
+    of a file file_search takes as it is are kept too (bot/actions/vector_stores.py)."""
     found, problems = [], []
     for file_id in file_ids:
         try:
@@ -50,6 +57,11 @@ async def extract_files(rt: Runtime, file_ids: list[str]) -> tuple[list[tuple[st
                 documents.extract_text, content, file.name, file.mimetype, file.filetype
             )
             found.append((file_id, file.name, text))
+            if vector_stores.keeps_original(file.name):
+                await rt.attachments.keep_original(
+                    team_id=team_id, slack_file_id=file_id, name=file.name,
+                    mime=file.mimetype or "application/octet-stream", content=content,
+                )  # fmt: skip
         except (DownloadFailed, documents.DocumentRejected) as exc:
             problems.append(str(exc))
     return found, problems
@@ -87,7 +99,8 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
             )
             return
         lines = [
-            f"• *{a.name}* (`{a.model}`){': ' + a.description if a.description else ''}" for a in assistants
+            f"• *{a.name}* ({model_text(a)}){': ' + a.description if a.description else ''}"
+            for a in assistants
         ]
         await requester.tell(rt.slack, where, "*Assistants in this workspace*\n" + "\n".join(lines))
         return
@@ -101,18 +114,18 @@ async def run(rt: Runtime, job: ClaimedJob, p: AssistantCommand) -> None:
         )
         return
     if action in {"create", "update"} and "file_ids" in fields:
-        files, problems = await extract_files(rt, fields["file_ids"])
+        files, problems = await extract_files(rt, team, fields["file_ids"])
         if problems:
             await requester.tell(rt.slack, where, ":warning: " + "\n".join(problems))
             return
     else:
         files = []
+    if action in {"create", "update"} and fields.get("model", FOLLOWS_DEFAULT) == FOLLOWS_DEFAULT:
+        # No --model (or `--model default`): no model stored, the assistant follows the default chat
+        # model, and so its successor when OpenAI shuts it down. A model set is never swapped.
+        if action == "create" or "model" in fields:
+            fields["model"] = ""
     if action == "create":
-        if "model" not in fields:  # today's chat model: a shut-down default's successor, not the gone one
-            try:
-                fields["model"] = (await rt.chooser.choose("chat")).model
-            except ModelShutDown:
-                fields["model"] = rt.settings.openai_chat_model
         try:
             assistant = await store.create(team, where.user, fields)
         except NameTaken:

@@ -214,7 +214,8 @@ async def _prepare(rt: Runtime, p: ChatReply, key: ThreadKey, history: list[Stor
         choice = await rt.chooser.choose(
             "vision" if image_ids else "chat",
             flag=chosen_model,
-            assistant=(assistant.name, assistant.model) if assistant else None,
+            # An assistant with no model of its own follows the default (replaced when shut down).
+            assistant=(assistant.name, assistant.model) if assistant and assistant.model else None,
         )
     except ModelShutDown as exc:
         return exc.message()

@@ -80,8 +80,20 @@ async def converse(
     body = responses_chat.params(request, tools)
     total = ResponseOutcome(model=request.model)
     notes: list[str] = []
+    shown = False
+
+    async def showing(text: str) -> None:
+        nonlocal shown
+        shown = True
+        await on_text(text)
+
     for round_ in range(MAX_TOOL_ROUNDS + 1):
-        result = await responses_chat.stream_body(rt.openai, body, on_text, rt.timeouts)
+        result = await responses_chat.stream_body(rt.openai, body, showing, rt.timeouts)
+        if result.broken and not shown and not result.used_mcp:
+            # Nothing reached Slack (and no MCP tool ran, which a second request could run twice):
+            # ask once more. A stream cut after text was shown ends with the "incomplete" line.
+            log.warning("the Responses stream broke before any text; asking once more")
+            result = await responses_chat.stream_body(rt.openai, body, showing, rt.timeouts)
         _merge(total, result)
         ours = [call for call in result.tool_calls if call.name in bot_tools.NAMES]
         if not ours or result.response_id is None or round_ == MAX_TOOL_ROUNDS:
@@ -97,7 +109,7 @@ async def converse(
         body = responses_chat.follow_up_params(result.model or request.model, result.response_id, outputs,
                                                tools, body.get("instructions"))  # fmt: skip
         if result.text:
-            await on_text("\n\n")
+            await showing("\n\n")
     if ignored:
         names = ", ".join(f"`--{name.replace('_', '-')}`" for name in ignored)
         await reply.append(

@@ -14,9 +14,10 @@ from bot.delivery.openai_errors import describe
 from bot.delivery.streamed_reply import StreamedReply
 from bot.jobs import hosted_reply
 from bot.jobs.payloads import McpApproval
+from bot.openai_models.lifecycle import ModelShutDown
 from bot.process.runtime import Runtime
 from handlers import responses_chat
-from handlers.ask_chatgpt import ChatTimeout
+from handlers.ask_chatgpt import INCOMPLETE, ChatTimeout
 from storage import ClaimedJob, StoredMessage, ThreadKey
 
 
@@ -51,16 +52,26 @@ async def run(rt: Runtime, job: ClaimedJob, p: McpApproval) -> None:
         update_seconds=rt.settings.update_interval_seconds,
     )
     await reply.set_status("is working on it…")
+    model = assistant.model or rt.settings.openai_chat_model
     try:
+        own = (assistant.name, assistant.model) if assistant.model else None
+        model = (await rt.chooser.choose("chat", assistant=own)).model
         tools = hosted_reply.tools_for_request(rt, assistant.tools)
         body = responses_chat.approval_params(
-            assistant.model, p.response_id, [(p.approval_id, p.approve)], tools, assistant.instructions
+            model, p.response_id, [(p.approval_id, p.approve)], tools, assistant.instructions
         )
         result = await responses_chat.stream_body(rt.openai, body, reply.append, rt.timeouts)
         said, _ = await hosted_reply.after(rt, result, reply, where, assistant.name)
+        if result.broken:  # never asked again: the approved call could run twice
+            cut = INCOMPLETE[None]
+            await reply.append(("\n\n" if said else "") + cut)
+            said += ("\n\n" if said else "") + cut
+    except ModelShutDown as exc:
+        await reply.fail(exc.message())
+        return
     except (openai.OpenAIError, ChatTimeout) as exc:
         rt.metrics.openai_errors.labels(type(exc).__name__).inc()
-        await reply.fail(describe(exc, assistant.model))
+        await reply.fail(describe(exc, model))
         return
     await reply.finish(f"\n\n_— answered by the assistant *{assistant.name}*_")
     await rt.jobs.save_progress(job.id, {**job.progress, "answered": True})

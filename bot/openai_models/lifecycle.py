@@ -22,6 +22,7 @@ from typing import Literal
 
 from bot.openai_models import defaults
 from bot.openai_models.catalog import ModelCatalog
+from handlers.realtime_speech import is_realtime_model
 
 Action = Literal["chat", "vision", "image", "speech", "transcription", "translation"]
 ACTIONS: tuple[Action, ...] = ("chat", "vision", "image", "speech", "transcription", "translation")
@@ -69,6 +70,20 @@ AZURE_UNSUPPORTED = (
     "models, not your deployments). Speech needs a deployment of an /audio/speech or gpt-realtime "
     "model, translation a whisper deployment (else transcription plus chat), images an image model"
 )
+
+# OpenAI's /audio/speech models shut down on this date. Azure deployments are never replaced, so
+# there the bot says plainly what that means (in `check` and in the reply to a failed /speech).
+SPEECH_SHUTDOWN = "2027-01-06"
+
+
+def azure_speech_note(deployment: str) -> str:
+    if is_realtime_model(deployment):
+        return f"the speech deployment `{deployment}` is read through the Realtime API"
+    return (
+        f"speech after OpenAI's /audio/speech shutdown ({SPEECH_SHUTDOWN}) is not available on Azure "
+        "unless `OPENAI_SPEECH_MODEL` names a Realtime deployment (its name starting with "
+        "`gpt-realtime`): the bot does not move Azure speech to the Realtime API by itself"
+    )
 
 
 @dataclass(frozen=True)
@@ -143,9 +158,12 @@ def successor(catalog: ModelCatalog, action: Action, model: str, on: str | None 
 
 
 def newest(catalog: ModelCatalog, action: Action, model: str, on: str | None = None) -> str | None:
-    """The newest model of the action's succession that is not gone: what to suggest to an admin."""
+    """The newest model of the action's succession that is not gone (one the key lists, when there
+    is one): what to suggest to an admin."""
     alive = [m for m in SUCCESSIONS[action] if m != model and not catalog.is_gone(m, on)]
-    return alive[-1] if alive else None
+    listed = [m for m in alive if catalog.listed(m) is not None]
+    candidates = listed or alive
+    return candidates[-1] if candidates else None
 
 
 def choose(
@@ -180,8 +198,12 @@ class DeploymentMissing(ModelShutDown):
         where = "`--model`" if c.source == "flag" else f"the `{SETTINGS[c.action]}` setting"
         if c.source == "workspace":
             where = f"this workspace's `/openai model {c.action} …`"
-        return (
+        text = (
             f":mag: Azure OpenAI has no deployment `{c.model}` that offers {c.action} "
             f"(API version {self.api_version}). The deployment is named by {where}: check it in the "
             "Azure portal, or set it to a deployment of a model that can do this."
         )
+        if c.action == "speech" and not is_realtime_model(c.model):
+            note = azure_speech_note(c.model)
+            text += " Note: " + note[0].upper() + note[1:] + "."
+        return text

@@ -505,6 +505,12 @@ class FakeOpenAI:
     def misused(self, reply: Reply) -> web.Response:
         return self._misused(reply)
 
+    async def wait(self, request: web.Request, seconds: float) -> None:
+        await self._wait(request, seconds)
+
+    def drop(self, request: web.Request) -> web.Response:
+        return self._drop(request)
+
     def _next_reply(self, path: str) -> Reply | None:
         queue = self.scripts.get(path)
         if not queue:

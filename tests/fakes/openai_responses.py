@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,15 @@ class ResponsesReply:
     items: list[dict[str, Any]] = field(default_factory=list)
     status: str = "completed"
     message: bool = True  # False: no message item (e.g. only an approval request)
+    # Streamed only: waited after ``response.created`` and before the first text delta; between
+    # deltas; after that many text deltas, send nothing more until the client goes away
+    # (``stall_after``), drop the connection (``disconnect_after``), or end the stream cleanly with
+    # no final event (``close_after``).
+    first_delay: float = 0.0
+    chunk_delay: float = 0.0
+    stall_after: int | None = None
+    disconnect_after: int | None = None
+    close_after: int | None = None
 
 
 _ids = itertools.count(1)
@@ -102,8 +112,34 @@ def add_routes(app: web.Application, fake: FakeOpenAI) -> None:
             await resp.write(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode())
 
         await send({"type": "response.created", "response": {**final, "status": "in_progress", "output": []}})
-        for start in range(0, len(reply.text), 8):
-            await send({"type": "response.output_text.delta", "delta": reply.text[start : start + 8]})
+        pieces = [reply.text[start : start + 8] for start in range(0, len(reply.text), 8)]
+
+        async def interrupted(sent: int) -> bool:
+            if reply.stall_after is not None and sent >= reply.stall_after:
+                await fake.wait(request, math.inf)
+                return True
+            if reply.disconnect_after is not None and sent >= reply.disconnect_after:
+                if sent:  # let the client read what was sent: a reset can discard unread data
+                    await fake.wait(request, 0.3)
+                fake.drop(request)
+                return True
+            if reply.close_after is not None and sent >= reply.close_after:
+                await resp.write_eof()
+                return True
+            return False
+
+        try:
+            await fake.wait(request, reply.first_delay)
+            for sent, piece in enumerate(pieces):
+                if await interrupted(sent):
+                    return resp
+                if sent and reply.chunk_delay:
+                    await fake.wait(request, reply.chunk_delay)
+                await send({"type": "response.output_text.delta", "delta": piece})
+            if await interrupted(len(pieces)):
+                return resp
+        except ConnectionError:
+            return resp
         for index, annotation in enumerate(reply.annotations):
             await send({"type": "response.output_text.annotation.added", "annotation_index": index,
                         "annotation": annotation})  # fmt: skip
