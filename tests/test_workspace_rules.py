@@ -313,3 +313,21 @@ async def test_usage_counts_speech_read_through_the_realtime_api(
     assert f"{samples / 24000:,.0f} s of audio" in report
     _, metrics = await bot.get("/metrics")
     assert 'workspace_audio_seconds_total{action="speech",team="T0TEST"} 2.035' in metrics
+
+
+async def test_usage_counts_the_seconds_spoken_through_audio_speech(
+    start_bot: Any, slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    """/audio/speech answers with the audio alone (no usage in it): the seconds it plays are
+    counted, and priced per minute of speech."""
+    bot = await start_bot(OPENAI_SPEECH_MODEL="gpt-4o-mini-tts")
+    command = payloads.slash_command("/speech", "--response-format wav Hello there.", user="U0ALICE")
+    await bot.send_form(command)
+    await slack.wait_until(lambda: slack.upload_batches, timeout=20, what="the upload")
+    [spoken] = openai_api.requests_to("/v1/audio/speech")
+    assert spoken.json is not None and spoken.json["model"] == "gpt-4o-mini-tts"
+    seconds = 2400 / 24000  # the fake's WAV: 2400 samples at 24 kHz
+    _, metrics = await bot.get("/metrics")
+    assert f'workspace_audio_seconds_total{{action="speech",team="T0TEST"}} {seconds}' in metrics
+    cost = seconds / 60 * 0.015
+    assert f'workspace_estimated_cost_usd_total{{action="speech",team="T0TEST"}} {cost}' in metrics

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any
 
 from bot.config import Settings
+from bot.content.audio_files import audio_duration
 from bot.delivery.uploads import OnUploaded, OutgoingFile, slug, upload
 from bot.delivery.where import Where
 from bot.openai_models.lifecycle import Choice
@@ -16,6 +18,7 @@ from handlers.create_speech import SpeechPart, SpeechRequest
 from handlers.realtime_speech import REALTIME_SPEED, REALTIME_VOICES, is_realtime_model
 
 PARALLEL_PARTS = 3
+PCM_BYTES_PER_SECOND = 24_000 * 2  # what /audio/speech answers for "pcm": 24 kHz, 16-bit, mono
 PCM_NOTE = "_PCM audio does not play in Slack, so it was wrapped as WAV (same samples)._"
 
 
@@ -75,9 +78,19 @@ async def speak_all(rt: Runtime, request: SpeechRequest) -> list[SpeechPart]:
     async def one(text: str) -> SpeechPart:
         async with gate:
             part = request.model_copy(update={"input": text})
-            return await create_speech.speak(rt.openai, part, on_usage=usage_meter.count_realtime)
+            spoken = await create_speech.speak(rt.openai, part, on_usage=usage_meter.count_realtime)
+        if not is_realtime_model(part.model):  # the Realtime path reported its own usage
+            usage_meter.count_spoken_seconds(await asyncio.to_thread(seconds_of, spoken))
+        return spoken
 
     return list(await asyncio.gather(*(one(text) for text in parts)))
+
+
+def seconds_of(part: SpeechPart) -> float:
+    """How long a part of speech plays (sync: PyAV reads it; run it in a thread)."""
+    if part.extension == "pcm":  # raw 24 kHz 16-bit mono, which PyAV cannot open as a file
+        return len(part.content) / PCM_BYTES_PER_SECOND
+    return audio_duration(io.BytesIO(part.content)) or 0.0
 
 
 def files_for(request: SpeechRequest, parts: list[SpeechPart]) -> list[OutgoingFile]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 
 # input / output: per million prompt / completion tokens; image: per image; audio_minute: per
-# minute of audio transcribed or translated. A missing entry costs nothing.
+# minute of audio transcribed or translated, or spoken by /audio/speech (whose answers carry no
+# token counts: OpenAI's own estimate per minute of speech). A missing entry costs nothing.
 Price = dict[str, float]
 PRICE_KEYS = ("input", "output", "image", "audio_minute")
 
@@ -21,7 +22,12 @@ PRICES: dict[str, Price] = {
     "gpt-6": {"input": 1.25, "output": 10.0},
     "gpt-5": {"input": 1.25, "output": 10.0},
     "gpt-4.1": {"input": 2.0, "output": 8.0},
-    "gpt-4o-mini-tts": {"input": 0.6, "output": 12.0},
+    "gpt-4o-mini-tts": {"input": 0.6, "output": 12.0, "audio_minute": 0.015},
+    "tts-1-hd": {"audio_minute": 0.030},
+    "tts-1": {"audio_minute": 0.015},
+    # Realtime speech reports its tokens (text in, audio out): audio-token prices.
+    "gpt-realtime": {"input": 32.0, "output": 64.0},
+    "gpt-realtime-2.1-mini": {"input": 10.0, "output": 20.0},
     "gpt-4o": {"input": 2.5, "output": 10.0},
     "o3": {"input": 2.0, "output": 8.0},
     "o4-mini": {"input": 1.1, "output": 4.4},

@@ -94,7 +94,7 @@ class Metrics:
         )
         self.usage_audio_seconds = Counter(
             "workspace_audio_seconds",
-            "Seconds of audio transcribed or translated, by workspace and action",
+            "Seconds of audio transcribed, translated or spoken, by workspace and action",
             ["team", "action"],
             registry=self.registry,
         )

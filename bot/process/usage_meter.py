@@ -149,6 +149,18 @@ def read_usage(document: Any, call: Call) -> None:
         call.images += len(document["data"])
 
 
+def count_spoken_seconds(seconds: float) -> None:
+    """Seconds of speech an /audio/speech answer held (its body is the audio, with no usage in
+    it): added to the first such call of the current meter not yet given its seconds."""
+    meter = _current.get()
+    if meter is None or seconds <= 0:
+        return
+    spoken = [call for call in meter.calls if call.endpoint.startswith("audio/speech")]
+    waiting = [call for call in spoken if not call.audio_seconds]
+    if waiting or spoken:
+        (waiting or spoken)[0].audio_seconds += seconds
+
+
 def count_realtime(used: RealtimeUsage) -> None:
     """A Realtime (websocket) session's usage, which no HTTP hook sees, into the current meter."""
     meter = _current.get()
