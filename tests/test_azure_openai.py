@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.content.audio_encoding import wav_from_pcm16
 from tests.fakes.openai_api import ErrorReply, FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.support import payloads
@@ -107,3 +108,21 @@ async def test_speech_on_azure_says_plainly_what_happens_after_the_audio_speech_
     assert rc == 0, output
     [line] = [line for line in output.splitlines() if "Speech on Azure" in line]
     assert line.strip().startswith("[ok]") and "`gpt-realtime-voice` is read through the Realtime API" in line
+
+
+async def test_speech_through_an_azure_realtime_deployment_reaches_slack_byte_for_byte(
+    start_bot: Callable[..., BotProcess], slack: FakeSlack, openai_api: FakeOpenAI
+) -> None:
+    """Past /audio/speech's shutdown, speech on Azure is a gpt-realtime deployment: the session
+    opens at {endpoint}/openai/realtime with the API version, the deployment and the `api-key`."""
+    env = {**azure_env(openai_api), "OPENAI_SPEECH_MODEL": "gpt-realtime-prod"}
+    bot = await start_bot(**env)  # type: ignore[misc]
+    await bot.send_form(payloads.slash_command("/speech", "--response-format wav Good morning."))
+    [[audio]] = await slack.wait_until(lambda: slack.upload_batches, timeout=20, what="the upload")
+    assert audio.content == wav_from_pcm16(openai_api.realtime_pcm("Good morning."))
+    [opened] = [r for r in openai_api.requests if r.path == "/openai/realtime"]
+    assert opened.query == {"api-version": VERSION, "deployment": "gpt-realtime-prod"}
+    [session] = openai_api.realtime_sessions
+    assert session.model == "gpt-realtime-prod"
+    assert session.headers["api-key"] == openai_api.api_key and "authorization" not in session.headers
+    assert not openai_api.requests_to("/audio/speech")

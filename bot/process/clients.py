@@ -79,14 +79,18 @@ def azure_openai_client(
     """Azure OpenAI (OPENAI_API_TYPE=azure, or a workspace's own Azure endpoint): every request goes
     to {AZURE_OPENAI_ENDPOINT}/openai/deployments/{deployment}/…?api-version=…, the deployment being
     the model setting of the action; the key (AZURE_OPENAI_API_KEY, else OPENAI_API_KEY) is sent as
-    `api-key`."""
+    `api-key`. Realtime speech goes to wss://{endpoint}/openai/realtime?…&deployment=… (ws:// for
+    an http:// endpoint, such as a local proxy)."""
     key = settings.azure_openai_api_key or settings.openai_api_key
-    assert settings.azure_openai_endpoint is not None  # the settings check it
+    endpoint = settings.azure_openai_endpoint
+    assert endpoint is not None  # the settings check it
+    websocket = "ws://" + endpoint.removeprefix("http://").rstrip("/") + "/openai"
     return openai.AsyncAzureOpenAI(
         api_key=key.get_secret_value(),
-        azure_endpoint=settings.azure_openai_endpoint,
+        azure_endpoint=endpoint,
         api_version=settings.openai_api_version,
         max_retries=settings.openai_max_retries,
         timeout=timeout,
         http_client=http_client or openai_http_client(timeout),
+        websocket_base_url=websocket if endpoint.startswith("http://") else None,
     )

@@ -390,6 +390,7 @@ class FakeOpenAI:
         ):
             app.router.add_post("/openai/deployments/{deployment}/" + tail, handler)
         app.router.add_get("/openai/models", self._models)
+        app.router.add_get("/openai/realtime", self._realtime)  # ?api-version=…&deployment=…
         openai_responses.add_routes(app, self)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         app.middlewares.append(self._record_and_auth)
@@ -1043,7 +1044,7 @@ class FakeOpenAI:
 
     async def _realtime(self, request: web.Request) -> web.StreamResponse:
         record: OpenAIRequest = request[_RECORD]
-        model = request.query.get("model", "")
+        model = request.query.get("model") or request.query.get("deployment", "")  # Azure: the deployment
         if not model:
             return self._error(
                 400, "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
