@@ -129,19 +129,33 @@ async def _check_openai(settings: Settings) -> tuple[list[Line], ModelCatalog | 
     return [*lines, *(_model_line(settings, catalog, action) for action in ACTIONS)], catalog
 
 
+NOT_OFFERED = " is not offered to this key"
+NO_DATE = " (no shutdown date announced)"
+
+
+def _dates(
+    catalog: ModelCatalog, action: Action, name: str, today: date
+) -> tuple[str, int, str | None] | str:
+    """(shutdown date, days left, what follows it), or why there is none (NOT_OFFERED, NO_DATE)."""
+    listed = catalog.listed(name)
+    if listed is None:
+        return NOT_OFFERED
+    if not listed.shutdown_date:
+        return NO_DATE
+    shutdown = listed.shutdown_date
+    days = (date.fromisoformat(shutdown[:10]) - today).days
+    return shutdown, days, successor(catalog, action, name, on=shutdown)
+
+
 def _model_line(settings: Settings, catalog: ModelCatalog, action: Action, on: date | None = None) -> Line:
     """One model: its shutdown date, a warning 30 days ahead, and what the bot uses after it."""
     today = on or date.today()
     name, source = settings.model_for(action), settings.model_source(action)
     subject = f"Model for {action} ({SETTINGS[action]}, {'default' if source == 'default' else 'set'})"
-    listed = catalog.listed(name)
-    if listed is None:
-        return Line(WARN, subject, f"{name} is not offered to this key")
-    if not listed.shutdown_date:
-        return Line(OK, subject, f"{name} (no shutdown date announced)")
-    shutdown = listed.shutdown_date
-    days = (date.fromisoformat(shutdown[:10]) - today).days
-    after = successor(catalog, action, name, on=shutdown)
+    found = _dates(catalog, action, name, today)
+    if isinstance(found, str):
+        return Line(WARN if found == NOT_OFFERED else OK, subject, f"{name}{found}")
+    shutdown, days, after = found
     how = f", {HOW[action]}" if action in HOW else ""
     if source == "default":
         then = f"the bot then uses {after}{how}" if after else f"no successor is left: set {SETTINGS[action]}"
@@ -211,14 +225,11 @@ def _own_model_line(
 ) -> Line:
     """A model set in Slack (not a setting): its date, a warning 30 days ahead, and that the bot
     will NOT swap it. A shut-down one is a warning: the bot itself still serves."""
-    listed = catalog.listed(name)
-    if listed is None:
-        return Line(WARN, subject, f"model {name} is not offered to this key; {change}")
-    if not listed.shutdown_date:
-        return Line(OK, subject, f"model {name} (no shutdown date announced)")
-    shutdown = listed.shutdown_date
-    days = (date.fromisoformat(shutdown[:10]) - (on or date.today())).days
-    after = successor(catalog, action, name, on=shutdown)
+    found = _dates(catalog, action, name, on or date.today())
+    if isinstance(found, str):
+        suffix = f"; {change}" if found == NOT_OFFERED else ""
+        return Line(WARN if found == NOT_OFFERED else OK, subject, f"model {name}{found}{suffix}")
+    shutdown, days, after = found
     never = (
         f"it will NOT be swapped automatically: {change}"
         + (f" (e.g. {example(after)})" if after else "")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -52,6 +52,11 @@ _MESSAGE_COLUMNS = (
 )
 
 
+def _messages(where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    """A thread's messages in order, as plain columns."""
+    return select(*_MESSAGE_COLUMNS).where(where).order_by(ConversationMessage.seq)
+
+
 def _stored(rows: Any) -> list[StoredMessage]:
     """Messages read as plain rows (columns, not ORM objects: the hot path reads them per answer)."""
     return [
@@ -94,14 +99,11 @@ class ConversationStore:
 
     async def history(self, key: ThreadKey) -> list[StoredMessage]:
         """The whole thread in order, in one query however long it is."""
-        statement = (
-            select(*_MESSAGE_COLUMNS)
-            .join(Conversation, Conversation.id == ConversationMessage.conversation_id)
-            .where(self._match(key))
-            .order_by(ConversationMessage.seq)
+        joined = _messages(self._match(key)).join(
+            Conversation, Conversation.id == ConversationMessage.conversation_id
         )
         async with self._db.sessions() as session:
-            return _stored(await (await session.connection()).execute(statement))
+            return _stored(await (await session.connection()).execute(joined))
 
     async def open(self, key: ThreadKey) -> list[StoredMessage]:
         """Make the thread a conversation (so a reply typed while it is answered is answered after
@@ -110,11 +112,7 @@ class ConversationStore:
             conversation_id, created = await self._conversation_id_created(session, key)
             if created:
                 return []
-            statement = (
-                select(*_MESSAGE_COLUMNS)
-                .where(ConversationMessage.conversation_id == conversation_id)
-                .order_by(ConversationMessage.seq)
-            )
+            statement = _messages(ConversationMessage.conversation_id == conversation_id)
             return _stored(await (await session.connection()).execute(statement))
 
     async def append(

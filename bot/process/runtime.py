@@ -40,7 +40,7 @@ from storage.installations import InstallationStore
 from storage.rate_ledger import RateLedgerStore
 from storage.secrets import Cipher
 from storage.usage import UsageStore
-from storage.workspace_settings import WorkspaceSettingsStore
+from storage.workspace_settings import WorkspacePolicy, WorkspaceSettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,9 @@ class Runtime:
     # The HTTP client every OpenAI client of the process shares (each workspace's own included).
     openai_http: httpx2.AsyncClient | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    # What `with_policy` made for a workspace, with the policy it was made from (the settings store
+    # hands out the same policy object until it reads again): built once, not for every job.
+    policy_changes: dict[str, tuple[WorkspacePolicy, dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -133,6 +136,12 @@ class Runtime:
         if self.workspace_settings is None:
             return self
         policy = await self.workspace_settings.get(team_id)
+        made = self.policy_changes.get(team_id)
+        if made is None or made[0] is not policy:
+            made = self.policy_changes[team_id] = (policy, self._policy_changes(policy))
+        return dataclasses.replace(self, **made[1]) if made[1] else self
+
+    def _policy_changes(self, policy: WorkspacePolicy) -> dict[str, Any]:
         changes: dict[str, Any] = {}
         update: dict[str, Any] = {f"openai_{action}_model": model for action, model in policy.models.items()}
         chosen = frozenset(policy.models)
@@ -155,7 +164,7 @@ class Runtime:
             changes["openai"] = clients.openai_client(changes["settings"], self.openai_http)
         elif policy.openai_api_key:
             changes["openai"] = self.openai.with_options(api_key=policy.openai_api_key)
-        return dataclasses.replace(self, **changes) if changes else self
+        return changes
 
     def context_window(self, model: str) -> int:
         """Tokens `model` reads at once (OPENAI_CONTEXT_TOKENS, when set, for every model)."""

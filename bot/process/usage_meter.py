@@ -156,9 +156,9 @@ def count_spoken_seconds(seconds: float) -> None:
     if meter is None or seconds <= 0:
         return
     spoken = [call for call in meter.calls if call.endpoint.startswith("audio/speech")]
-    waiting = [call for call in spoken if not call.audio_seconds]
-    if waiting or spoken:
-        (waiting or spoken)[0].audio_seconds += seconds
+    target = [call for call in spoken if not call.audio_seconds] or spoken
+    if target:
+        target[0].audio_seconds += seconds
 
 
 def count_realtime(used: RealtimeUsage) -> None:

@@ -45,16 +45,7 @@ class Workspaces:
         known = self._clients.get(team_id)
         if known is not None and known.token == bot.bot_token:
             return known
-        base = self._slack
-        slack = BudgetedWebClient(  # the workspace's own token, within its own rate budget
-            token=bot.bot_token,
-            base_url=base.base_url,
-            session=base.session,
-            retry_handlers=base.retry_handlers,
-            logger=base.logger,
-            budget=base.budget,
-            workspace=team_id,
-        )
+        slack = self._slack.with_token(bot.bot_token, team_id)  # within its own rate budget
         made = WorkspaceClients(
             bot.bot_token, slack, People(slack), self._downloader.with_token(bot.bot_token)
         )

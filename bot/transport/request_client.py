@@ -22,6 +22,10 @@ Middleware = Callable[[AsyncBoltRequest, BoltResponse, Next], Awaitable[BoltResp
 
 
 def budgeted_request_client(runtime: Runtime) -> Middleware:
+    # One client per (token, workspace), made once: every event passes here, and a client holds
+    # nothing of a request (Bolt only sets a token on its own per-request client, before this).
+    made: dict[tuple[str, str], BudgetedWebClient] = {}
+
     async def middleware(req: AsyncBoltRequest, resp: BoltResponse, next: Next) -> BoltResponse | None:
         context, app_client = req.context, runtime.slack
         token = context.bot_token or context.token
@@ -30,7 +34,13 @@ def budgeted_request_client(runtime: Runtime) -> Middleware:
             workspace = app_client.workspace
             if runtime.workspaces is not None:
                 workspace = context.team_id or context.enterprise_id or ""
-            context["client"] = app_client.with_token(token, workspace)
+            if token == app_client.token and workspace == app_client.workspace:
+                context["client"] = app_client
+            else:
+                known = made.get((token, workspace))
+                if known is None:
+                    known = made[(token, workspace)] = app_client.with_token(token, workspace)
+                context["client"] = known
         return await next()
 
     return middleware
